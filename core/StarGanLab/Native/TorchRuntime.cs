@@ -1,0 +1,87 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace StarGanLab.Native;
+
+/// <summary>
+/// Loads TorchSharp's natives by absolute path before the first torch call.
+/// Why: TorchSharp's loader first asks the OS for "torch_cpu" by name, and Debian's python3-torch
+/// puts libtorch 1.13 on the system path, which then shadows our libtorch 2.10. libLibTorchSharp.so
+/// has RUNPATH $ORIGIN, so dlopen-ing it by path pins libtorch_cpu/libc10 to the same folder, and later
+/// by-name lookups resolve to those already-loaded SONAMEs.
+/// Also patches the GLIBCXX weak-version need when the natives were copied somewhere the build did not
+/// patch (TorchSharp's "consolidation" into a cpu/ folder for F# scripts and notebooks).
+/// </summary>
+public static class TorchRuntime
+{
+    static readonly object Gate = new();
+    static string? loadedFrom;
+
+    /// <summary>The folder our libLibTorchSharp.so was loaded from (null before <see cref="EnsureLoaded"/>).</summary>
+    public static string? NativeDirectory => loadedFrom;
+
+    public static readonly string[] WeakVersions = ["GLIBCXX_3.4.32"];
+
+    /// <summary>Idempotent. Throws with the folders searched when no native library is found.</summary>
+    public static void EnsureLoaded()
+    {
+        if (loadedFrom != null) return;
+        lock (Gate)
+        {
+            if (loadedFrom != null) return;
+            if (!OperatingSystem.IsLinux())
+            {
+                loadedFrom = "";   // other platforms: TorchSharp's own loader has no system-libtorch clash to avoid
+                return;
+            }
+            string torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+            string[] candidates =
+            [
+                torchDir,
+                Path.Combine(torchDir, "runtimes", "linux-x64", "native"),
+                Path.Combine(torchDir, "cpu"),
+                AppContext.BaseDirectory,
+            ];
+            foreach (string dir in candidates)
+            {
+                string lib = Path.Combine(dir, "libLibTorchSharp.so");
+                if (!File.Exists(lib) || !File.Exists(Path.Combine(dir, "libtorch_cpu.so")) && !File.Exists(Path.Combine(dir, "libtorch_cuda.so")))
+                    continue;
+                if (ElfVersionPatcher.Weaken(lib, WeakVersions, dryRun: true).Patched > 0)
+                    ElfVersionPatcher.Weaken(lib, WeakVersions);
+                NativeLibrary.Load(lib);
+                loadedFrom = dir;
+                return;
+            }
+            throw new DllNotFoundException(
+                "TorchSharp natives (libLibTorchSharp.so with libtorch_cpu.so) were not found in: " +
+                string.Join(", ", candidates.Distinct()) +
+                ". Build or publish with a linux-x64 runtime identifier so they sit beside TorchSharp.dll.");
+        }
+    }
+
+    /// <summary>Loads the natives, sets the thread count (0 = leave libtorch's default) and returns the device.</summary>
+    public static torch.Device Initialize(string device = "auto", int threads = 0)
+    {
+        EnsureLoaded();
+        if (threads > 0) torch.set_num_threads(threads);
+        return ResolveDevice(device);
+    }
+
+    /// <summary>auto: CUDA when available, else CPU.</summary>
+    public static torch.Device ResolveDevice(string device)
+    {
+        EnsureLoaded();
+        return device.ToLowerInvariant() switch
+        {
+            "auto" => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
+            "cpu" => torch.CPU,
+            "cuda" => torch.cuda.is_available()
+                ? torch.CUDA
+                : throw new ArgumentException("device 'cuda' was requested but CUDA is not available (this build uses the TorchSharp backend selected by -p:TorchBackend; the default is cpu)"),
+            _ when device.StartsWith("cuda:", StringComparison.OrdinalIgnoreCase) => new torch.Device(device),
+            _ => throw new ArgumentException($"device '{device}' is not one of auto, cpu, cuda, cuda:N"),
+        };
+    }
+}
