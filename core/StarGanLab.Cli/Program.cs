@@ -1,8 +1,6 @@
 using StarGanLab.Native;
-using TorchSharp;
+using StarGanLab.Parity;
 TorchRuntime.EnsureLoaded();
-var x = torch.randn(4, 3, requires_grad: true);
-var y = (x * x).sum();
-var g = torch.autograd.grad([y], [x], retain_graph: true, create_graph: true)[0];
-var gg = torch.autograd.grad([g.sum()], [x])[0];
-Console.WriteLine($"{TorchRuntime.NativeDirectory} threads {torch.get_num_threads()} gg {gg.sum().item<float>()}");
+var fx = new ParityFixture(args[1]);
+foreach (var c in ForwardParity.Run(fx))
+    Console.WriteLine($"{c.Group,-16} {c.Name,-20} maxabs {c.MaxAbs:E2} maxrel {c.MaxRel:E2} {(c.Pass ? "PASS" : "FAIL")} {c.Note}");

@@ -1,0 +1,51 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace StarGanLab.Networks;
+
+/// <summary>Decoder residual block with AdaIN and optional nearest upsampling. With w_hpf &gt; 0 the
+/// official block drops its shortcut (output = residual only); conv1x1 is still built and kept in the
+/// state_dict for checkpoint compatibility although forward never uses it then.</summary>
+public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Conv2d conv1;
+    readonly Conv2d conv2;
+    readonly AdaIN norm1;
+    readonly AdaIN norm2;
+    readonly nn.Module<Tensor, Tensor> conv1x1;
+    readonly bool upsample;
+    readonly bool shortcut;
+
+    public AdainResBlk(long dimIn, long dimOut, long styleDim = 64, double wHpf = 0, bool upsample = false)
+        : base(nameof(AdainResBlk))
+    {
+        conv1 = nn.Conv2d(dimIn, dimOut, 3, 1, 1);
+        conv2 = nn.Conv2d(dimOut, dimOut, 3, 1, 1);
+        norm1 = new AdaIN(styleDim, dimIn);
+        norm2 = new AdaIN(styleDim, dimOut);
+        conv1x1 = dimIn != dimOut ? nn.Conv2d(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
+        this.upsample = upsample;
+        shortcut = wHpf == 0;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor s)
+    {
+        using var scope = NewDisposeScope();
+        var h = F.leaky_relu(norm1.call(x, s), 0.2);
+        if (upsample) h = Upsample2x(h);
+        h = conv1.call(h);
+        h = F.leaky_relu(norm2.call(h, s), 0.2);
+        h = conv2.call(h);
+        if (shortcut)
+        {
+            var sc = conv1x1.call(upsample ? Upsample2x(x) : x);
+            h = (h + sc) / Math.Sqrt(2);
+        }
+        return h.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Upsample2x(Tensor x) =>
+        F.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+}

@@ -1,0 +1,44 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace StarGanLab.Networks;
+
+/// <summary>Pre-activation residual block of the encoder, style encoder and discriminator
+/// (instance norm optional, average-pool downsampling optional), output scaled by 1/sqrt(2).</summary>
+public sealed class ResBlk : nn.Module<Tensor, Tensor>
+{
+    // Field order = official registration order (_build_weights), which fixes the state_dict order.
+    readonly Conv2d conv1;
+    readonly Conv2d conv2;
+    readonly nn.Module<Tensor, Tensor> norm1;
+    readonly nn.Module<Tensor, Tensor> norm2;
+    readonly nn.Module<Tensor, Tensor> conv1x1;
+    readonly bool downsample;
+
+    public ResBlk(long dimIn, long dimOut, bool normalize = false, bool downsample = false) : base(nameof(ResBlk))
+    {
+        conv1 = nn.Conv2d(dimIn, dimIn, 3, 1, 1);
+        conv2 = nn.Conv2d(dimIn, dimOut, 3, 1, 1);
+        norm1 = normalize ? nn.InstanceNorm2d(dimIn, affine: true) : nn.Identity();
+        norm2 = normalize ? nn.InstanceNorm2d(dimIn, affine: true) : nn.Identity();
+        conv1x1 = dimIn != dimOut ? nn.Conv2d(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
+        this.downsample = downsample;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var sc = conv1x1.call(x);
+        if (downsample) sc = F.avg_pool2d(sc, 2);
+
+        var h = F.leaky_relu(norm1.call(x), 0.2);
+        h = conv1.call(h);
+        if (downsample) h = F.avg_pool2d(h, 2);
+        h = F.leaky_relu(norm2.call(h), 0.2);
+        h = conv2.call(h);
+        return ((sc + h) / Math.Sqrt(2)).MoveToOuterDisposeScope();  // unit variance
+    }
+}

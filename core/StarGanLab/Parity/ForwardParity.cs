@@ -1,0 +1,82 @@
+using StarGanLab.Networks;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Parity;
+
+/// <summary>Runs our networks, loaded from a fixture's official checkpoints, on the fixture's inputs and
+/// compares every stored forward output. Checks only what the fixture holds, so it works for any
+/// fixture of this layout (other seeds, sizes, widths, domain counts).</summary>
+public static class ForwardParity
+{
+    // Same float32 ops in the same order give ~1e-7; libtorch 2.10 and 1.13 pick different conv kernels
+    // (summation order), which moves outputs by a few 1e-6 relative. 1e-5 is well below any real bug.
+    public const double Atol = 1e-5, Rtol = 1e-4;
+
+    public static List<ParityCheck> Run(ParityFixture fx)
+    {
+        var checks = new List<ParityCheck>();
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var xReal = fx.Tensor("x_real");
+        var yOrg = fx.Tensor("y_org");
+        var yTrg = fx.Tensor("y_trg");
+
+        if (fx.Has("000000_nets.ckpt"))
+        {
+            using var nets = Load(fx, "000000_nets.ckpt", withDiscriminator: true);
+            var zTrg = fx.Tensor("z_trg");
+            var xRef = fx.Tensor("x_ref");
+            var sLatent = nets.MappingNetwork.call(zTrg, yTrg);
+            Add(checks, fx, "mapping_network", "s_latent", sLatent);
+            Add(checks, fx, "mapping_network", "s_latent_all", PerDomain(fx, d => nets.MappingNetwork.call(zTrg, d)));
+            var sRef = nets.StyleEncoder.call(xRef, yTrg);
+            Add(checks, fx, "style_encoder", "s_ref", sRef);
+            Add(checks, fx, "style_encoder", "s_ref_all", PerDomain(fx, d => nets.StyleEncoder.call(xRef, d)));
+            Add(checks, fx, "style_encoder", "s_org", nets.StyleEncoder.call(xReal, yOrg));
+            var xFakeLatent = nets.Generator.call(xReal, sLatent);
+            Add(checks, fx, "generator", "x_fake_latent", xFakeLatent);
+            Add(checks, fx, "generator", "x_fake_ref", nets.Generator.call(xReal, sRef));
+            var d = nets.Discriminator!;
+            Add(checks, fx, "discriminator", "d_out_real", d.call(xReal, yOrg));
+            Add(checks, fx, "discriminator", "d_out_real_all", PerDomain(fx, dom => d.call(xReal, dom)));
+            Add(checks, fx, "discriminator", "d_out_fake_latent", d.call(xFakeLatent, yTrg));
+        }
+        if (fx.Has("000000_nets_ema.ckpt"))
+        {
+            using var ema = Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
+            var sLatent = ema.MappingNetwork.call(fx.Tensor("z_trg"), yTrg);
+            var sRef = ema.StyleEncoder.call(fx.Tensor("x_ref"), yTrg);
+            Add(checks, fx, "ema", "s_latent_ema", sLatent);
+            Add(checks, fx, "ema", "s_ref_ema", sRef);
+            Add(checks, fx, "ema", "x_fake_latent_ema", ema.Generator.call(xReal, sLatent));
+            Add(checks, fx, "ema", "x_fake_ref_ema", ema.Generator.call(xReal, sRef));
+        }
+        return checks;
+    }
+
+    static StarGanNets Load(ParityFixture fx, string file, bool withDiscriminator)
+    {
+        var nets = StarGanNets.Create(fx.Model, withDiscriminator);
+        var groups = TemporaryZipLoader.Read(fx.PathOf(file));
+        foreach (var (name, module) in nets.Modules)
+        {
+            var sd = groups[name];
+            using var _ = no_grad();
+            foreach (var (key, dst) in module.state_dict()) dst.copy_(sd[key]);
+        }
+        return nets;
+    }
+
+    /// <summary>Output for every domain d with y = full(B, d), stacked on a new leading axis (fixture "_all" files).</summary>
+    static Tensor PerDomain(ParityFixture fx, Func<Tensor, Tensor> f)
+    {
+        long b = fx.Tensor("y_trg").size(0);
+        return stack(Enumerable.Range(0, fx.Model.NumDomains).Select(d => f(full(b, d, dtype: int64))).ToArray());
+    }
+
+    static void Add(List<ParityCheck> checks, ParityFixture fx, string group, string name, Tensor ours)
+    {
+        if (!fx.Has(name + ".npy")) return;
+        checks.Add(ParityCheck.Compare(group, name, ours, fx.Tensor(name), Atol, Rtol));
+    }
+}

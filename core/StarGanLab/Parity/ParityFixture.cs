@@ -1,0 +1,51 @@
+using System.Text.Json;
+using StarGanLab.Config;
+using StarGanLab.IO;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Parity;
+
+/// <summary>A folder of numbers produced by running the official PyTorch code (layout of shared/parity/basic):
+/// config.json, checkpoints, and .npy inputs and outputs.</summary>
+public sealed class ParityFixture
+{
+    public string Dir { get; }
+    public JsonElement Config { get; }
+    public ModelConfig Model { get; }
+
+    public ParityFixture(string dir)
+    {
+        Dir = Path.GetFullPath(dir);
+        string configPath = Path.Combine(Dir, "config.json");
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"{configPath}: a parity fixture folder needs config.json (layout of shared/parity/basic)", configPath);
+        using var doc = JsonDocument.Parse(File.ReadAllText(configPath));
+        Config = doc.RootElement.Clone();
+        Model = new ModelConfig(
+            ImgSize: Int("img_size"),
+            NumDomains: Int("num_domains"),
+            LatentDim: Int("latent_dim"),
+            StyleDim: Int("style_dim"),
+            WidthConst: Int("width_const", 16384),
+            MaxConvDim: Int("max_conv_dim", 512),
+            MappingHidden: Int("hidden_dim", 512),
+            WHpf: Config.TryGetProperty("w_hpf", out var w) ? w.GetDouble() : 0);
+    }
+
+    public string Name => Config.TryGetProperty("name", out var n) ? n.GetString() ?? Path.GetFileName(Dir) : Path.GetFileName(Dir);
+
+    public double Double(string key, double fallback) =>
+        Config.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : fallback;
+
+    int Int(string key, int? fallback = null)
+    {
+        if (Config.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number) return v.GetInt32();
+        return fallback ?? throw new InvalidDataException($"{Path.Combine(Dir, "config.json")}: missing integer key '{key}'");
+    }
+
+    public string PathOf(string file) => Path.Combine(Dir, file);
+    public bool Has(string file) => File.Exists(PathOf(file));
+
+    /// <summary>A tensor from &lt;name&gt;.npy.</summary>
+    public Tensor Tensor(string name) => Npy.Read(PathOf(name + ".npy"));
+}
