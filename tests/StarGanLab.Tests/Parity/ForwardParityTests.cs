@@ -12,6 +12,6 @@ public class ForwardParityTests(ITestOutputHelper output) : TorchTest
         var checks = ForwardParity.Run(new ParityFixture(Fixtures.Parity("basic")));
         foreach (var c in checks) output.WriteLine($"{c.Name}: max abs {c.MaxAbs:E2} {(c.Pass ? "PASS" : "FAIL")}");
         Assert.Equal(14, checks.Count);
-        Assert.All(checks, c => Assert.True(c.Pass, $"{c.Name}: max abs {c.MaxAbs:E3} above tolerance {c.Note}"));
+        Assert.All(checks, c => Assert.True(c.Pass, $"{c.Name}: max abs {c.MaxAbs:E3}, {c.MaxRel:E3} of scale, above {c.Tolerance} {c.Note}"));
     }
 }
