@@ -23,7 +23,7 @@ public static class ForwardParity
 
         if (fx.Has("000000_nets.ckpt"))
         {
-            using var nets = Load(fx, "000000_nets.ckpt", withDiscriminator: true);
+            using var nets = FixtureCheckpoints.Load(fx, "000000_nets.ckpt", withDiscriminator: true);
             var zTrg = fx.Tensor("z_trg");
             var xRef = fx.Tensor("x_ref");
             var sLatent = nets.MappingNetwork.call(zTrg, yTrg);
@@ -43,7 +43,7 @@ public static class ForwardParity
         }
         if (fx.Has("000000_nets_ema.ckpt"))
         {
-            using var ema = Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
+            using var ema = FixtureCheckpoints.Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
             var sLatent = ema.MappingNetwork.call(fx.Tensor("z_trg"), yTrg);
             var sRef = ema.StyleEncoder.call(fx.Tensor("x_ref"), yTrg);
             Add(checks, fx, "ema", "s_latent_ema", sLatent);
@@ -56,7 +56,7 @@ public static class ForwardParity
             if (!fx.Has(file)) continue;
             // Generator-only fixture (hpf): s_latent and the FAN masks are stored inputs, which isolates the
             // generator's masked high-pass path from FAN differences.
-            using var nets = Load(fx, file, withDiscriminator: false, only: StarGanNets.GeneratorName);
+            using var nets = FixtureCheckpoints.Load(fx, file, withDiscriminator: false, only: StarGanNets.GeneratorName);
             var sLatent = fx.Tensor("s_latent");
             string group = file.Contains("legacy") ? "generator (legacy file)" : "generator";
             if (fx.Has("masks0.npy") && fx.Has("masks1.npy"))
@@ -64,20 +64,6 @@ public static class ForwardParity
             Add(checks, fx, group, "x_fake_latent_nomasks", nets.Generator.call(xReal, sLatent));
         }
         return checks;
-    }
-
-    static StarGanNets Load(ParityFixture fx, string file, bool withDiscriminator, string? only = null)
-    {
-        var nets = StarGanNets.Create(fx.Model, withDiscriminator);
-        var groups = TemporaryZipLoader.Read(fx.PathOf(file));
-        foreach (var (name, module) in nets.Modules)
-        {
-            if (only != null && name != only) continue;
-            var sd = groups[name];
-            using var _ = no_grad();
-            foreach (var (key, dst) in module.state_dict()) dst.copy_(sd[key]);
-        }
-        return nets;
     }
 
     /// <summary>Output for every domain d with y = full(B, d), stacked on a new leading axis (fixture "_all" files).</summary>

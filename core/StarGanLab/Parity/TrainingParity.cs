@@ -1,0 +1,148 @@
+using System.Text.Json;
+using StarGanLab.Config;
+using StarGanLab.Networks;
+using StarGanLab.Training;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Parity;
+
+/// <summary>One official training iteration from the fixture's 000000 checkpoints and inputs: compares the four
+/// loss dicts, the gradients each optimizer sees (grad_*.npy), and the 000001 nets and EMA nets.</summary>
+public static class TrainingParity
+{
+    // Losses are scalars of the forward pass: same kernel-order noise as ForwardParity.
+    public const double LossTolerance = 1e-5;
+    // Gradients go through double backprop (R1) and long reductions: a little looser.
+    public const double GradTolerance = 1e-4;
+    // With beta1 = 0 the first Adam step is lr * (g + wd w) / (|g + wd w| + eps): about lr times a sign. Where the
+    // gradient nearly cancels the weight decay, rounding decides the sign and the element moves by up to 2 lr per
+    // optimizer step in either implementation (the fixture saw this between 1 and 2 torch threads). So updates are
+    // compared in units of the network's lr: few elements may flip (a wrong gradient flips a large share), and none
+    // may move by more than a flip per step.
+    public const double FlipInLr = 0.1;
+    public const double MaxFlippedFraction = 2e-3;
+    public const double FlipBoundInLr = 2.05;
+    // Parameters whose gradient is mathematically zero (pure rounding noise; MANIFEST "Cautions") get
+    // irreproducible Adam updates of up to ~1.4 lr per step.
+    public const double NoiseUpdateToleranceInLr = 5;
+    // EMA after the step: ema0 - (ema0 - p1)(1 - beta); its error is (1 - beta) times the weights' plus rounding.
+    public const double EmaTolerance = 1e-6;
+    const double NoiseRatio = 1e-5;
+
+    public static bool Applies(ParityFixture fx) =>
+        fx.Has("000000_nets.ckpt") && fx.Has("000001_nets.ckpt") && fx.Has("losses.json");
+
+    public static List<ParityCheck> Run(ParityFixture fx)
+    {
+        var checks = new List<ParityCheck>();
+        var config = ConfigOf(fx);
+        using var nets = FixtureCheckpoints.Load(fx, "000000_nets.ckpt", withDiscriminator: true);
+        using var ema = FixtureCheckpoints.Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
+        using var trainer = new Trainer(nets, ema, config);
+        var grads = new Dictionary<string, Tensor>();
+        trainer.BeforeOptimizerStep = phase =>
+        {
+            foreach (var (name, module) in nets.Modules)
+            {
+                string key = $"grad_{phase}_{name}";
+                if (!fx.Has(key + ".npy")) continue;
+                using var _ = no_grad();
+                grads[key] = cat(module.parameters().Select(p => p.grad is null ? zeros(p.numel()) : p.grad.flatten()).ToArray()).DetachFromDisposeScope();
+            }
+        };
+
+        var x = new StepInputs(fx.Tensor("x_real"), fx.Tensor("y_org"), fx.Tensor("x_ref"), fx.Tensor("x_ref2"),
+                               fx.Tensor("y_trg"), fx.Tensor("z_trg"), fx.Tensor("z_trg2"));
+        var losses = trainer.TrainStep(x);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(fx.PathOf("losses.json")));
+        var official = doc.RootElement.GetProperty("official_log_line_values");
+        foreach (var (key, value) in losses.Flatten())
+        {
+            if (!official.TryGetProperty(key, out var want)) continue;
+            using var ours = tensor(value);
+            using var theirs = tensor(want.GetDouble());
+            checks.Add(ParityCheck.Compare("losses", key, ours, theirs, LossTolerance));
+        }
+
+        foreach (var (key, grad) in grads.OrderBy(g => g.Key))
+            checks.Add(ParityCheck.Compare("gradients", key, grad, fx.Tensor(key), GradTolerance));
+
+        var noise = NoiseParameters(fx);
+        using var initial = FixtureCheckpoints.Load(fx, "000000_nets.ckpt", withDiscriminator: true);
+        using var after = FixtureCheckpoints.Load(fx, "000001_nets.ckpt", withDiscriminator: true);
+        foreach (var (name, module) in nets.Modules)
+        {
+            int steps = name is StarGanNets.GeneratorName or StarGanNets.DiscriminatorName ? 2 : 1;
+            checks.Add(CompareUpdates(name, module, initial[name], after[name], trainer.Optimizers[name].Lr, steps, noise));
+        }
+        if (fx.Has("000001_nets_ema.ckpt"))
+        {
+            using var emaAfter = FixtureCheckpoints.Load(fx, "000001_nets_ema.ckpt", withDiscriminator: false);
+            foreach (var (name, module) in ema.Modules)
+            {
+                var want = emaAfter[name].state_dict();
+                using var ours = cat(module.state_dict().Select(kv => kv.Value.flatten()).ToArray());
+                using var theirs = cat(module.state_dict().Select(kv => want[kv.Key].flatten()).ToArray());
+                var c = ParityCheck.Compare("ema after 1 iteration", name, ours, theirs, EmaTolerance);
+                checks.Add(c with { MaxRel = c.MaxAbs, Pass = c.MaxAbs <= EmaTolerance, Note = "absolute" });
+            }
+        }
+        foreach (var g in grads.Values) g.Dispose();
+        return checks;
+    }
+
+    /// <summary>Compares the update (ours - initial) with (theirs - initial) elementwise in units of lr.</summary>
+    static ParityCheck CompareUpdates(string net, nn.Module ours, nn.Module initial, nn.Module theirs,
+                                      double lr, int steps, HashSet<string> noise)
+    {
+        using var scope = NewDisposeScope();
+        var init = initial.state_dict();
+        var want = theirs.state_dict();
+        double worst = 0, worstNoise = 0, maxAbs = 0;
+        long flipped = 0, total = 0;
+        string worstKey = "";
+        foreach (var (key, t) in ours.state_dict())
+        {
+            if (!t.is_floating_point()) continue;
+            var diffLr = (((t - init[key]) - (want[key] - init[key])).abs() / lr).to(float64);
+            double d = diffLr.max().item<double>();
+            maxAbs = Math.Max(maxAbs, d * lr);
+            if (noise.Contains($"{net}.{key}")) { worstNoise = Math.Max(worstNoise, d); continue; }
+            flipped += (diffLr > FlipInLr).sum().item<long>();
+            total += t.numel();
+            if (d > worst) (worst, worstKey) = (d, key);
+        }
+        double fraction = total == 0 ? 0 : (double)flipped / total;
+        bool pass = fraction <= MaxFlippedFraction && worst <= FlipBoundInLr * steps && worstNoise <= NoiseUpdateToleranceInLr;
+        string note = $"{flipped}/{total} elements differ by > {FlipInLr} lr (allowed {MaxFlippedFraction:P1}); max {worst:F2} lr at {worstKey} (allowed {FlipBoundInLr * steps})"
+                      + (worstNoise > 0 ? $"; rounding-noise params max {worstNoise:F2} lr (allowed {NoiseUpdateToleranceInLr})" : "");
+        return new ParityCheck("weights after 1 iteration", net, maxAbs, fraction, lr, MaxFlippedFraction, pass, note);
+    }
+
+    /// <summary>"net.param" whose gradient is below 1e-5 of its network's largest in a phase that steps it
+    /// (grad_stats.json absmax_over_net_absmax): mathematically zero, numerically noise.</summary>
+    static HashSet<string> NoiseParameters(ParityFixture fx)
+    {
+        var set = new HashSet<string>();
+        if (!fx.Has("grad_stats.json")) return set;
+        using var doc = JsonDocument.Parse(File.ReadAllText(fx.PathOf("grad_stats.json")));
+        foreach (var phase in doc.RootElement.EnumerateObject())
+        {
+            string net = phase.Name.Split('/')[1];
+            foreach (var p in phase.Value.EnumerateObject())
+                if (p.Value.TryGetProperty("absmax_over_net_absmax", out var r) && r.GetDouble() < NoiseRatio)
+                    set.Add($"{net}.{p.Name}");
+        }
+        return set;
+    }
+
+    static ExperimentConfig ConfigOf(ParityFixture fx) => new("parity-" + fx.Name)
+    {
+        Model = fx.Model,
+        Loss = new LossConfig(fx.Double("lambda_reg", 1), fx.Double("lambda_sty", 1), fx.Double("lambda_ds", 1),
+                              fx.Double("lambda_cyc", 1), (int)fx.Double("ds_iter", 100000)),
+        Optim = new OptimConfig(fx.Double("lr", 1e-4), fx.Double("f_lr", 1e-6), fx.Double("beta1", 0),
+                                fx.Double("beta2", 0.99), fx.Double("weight_decay", 1e-4), fx.Double("ema_beta", 0.999)),
+    };
+}

@@ -1,0 +1,10 @@
+using StarGanLab.Networks;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Training;
+
+/// <summary>Turns images into the two FAN heatmap masks (the official fan.get_heatmap); used when w_hpf &gt; 0.</summary>
+public interface IFaceMasker
+{
+    FaceMasks Masks(Tensor images);
+}

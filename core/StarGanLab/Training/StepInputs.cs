@@ -1,0 +1,40 @@
+using StarGanLab.Networks;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Training;
+
+/// <summary>One iteration's inputs in the paper's names: sources (x_real, y_org), target domain y_trg with two
+/// references (x_ref, x_ref2) and two latent codes (z_trg, z_trg2), and the FAN masks of x_real (faces only).</summary>
+public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor XRef2, Tensor YTrg, Tensor ZTrg, Tensor ZTrg2, FaceMasks? Masks = null);
+
+/// <summary>Where the target style code comes from: the mapping network F(z, y) or the style encoder E(x_ref, y).</summary>
+public enum StyleSource { Latent, Reference }
+
+/// <summary>Scalar terms of the discriminator objective (official names: real, fake, reg).</summary>
+public sealed record DLosses(double Total, double Real, double Fake, double Reg);
+
+/// <summary>Scalar terms of the generator objective (official names: adv, sty, ds, cyc).</summary>
+public sealed record GLosses(double Total, double Adv, double Sty, double Ds, double Cyc);
+
+/// <summary>Everything one iteration reports, keyed as the official log line (D/latent_real, ..., G/lambda_ds).
+/// <paramref name="LambdaDs"/> is the diversity weight after this iteration's decay, as the official log prints it.</summary>
+public sealed record StepLosses(DLosses DLatent, DLosses DRef, GLosses GLatent, GLosses GRef, double LambdaDs)
+{
+    public IEnumerable<(string Key, double Value)> Flatten()
+    {
+        foreach (var (prefix, d) in new[] { ("D/latent_", DLatent), ("D/ref_", DRef) })
+        {
+            yield return (prefix + "real", d.Real);
+            yield return (prefix + "fake", d.Fake);
+            yield return (prefix + "reg", d.Reg);
+        }
+        foreach (var (prefix, g) in new[] { ("G/latent_", GLatent), ("G/ref_", GRef) })
+        {
+            yield return (prefix + "adv", g.Adv);
+            yield return (prefix + "sty", g.Sty);
+            yield return (prefix + "ds", g.Ds);
+            yield return (prefix + "cyc", g.Cyc);
+        }
+        yield return ("G/lambda_ds", LambdaDs);
+    }
+}

@@ -1,0 +1,73 @@
+using StarGanLab.Config;
+using StarGanLab.Networks;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Training;
+
+/// <summary>Owns the networks, their EMA copies and one Adam per network, and performs StarGAN v2 iterations
+/// in the official order. Logging, samples and checkpoints are hooks around <see cref="TrainStep"/>, not part of it.</summary>
+public sealed class Trainer : IDisposable
+{
+    public StarGanNets Nets { get; }
+    public StarGanNets Ema { get; }
+    public ExperimentConfig Config { get; }
+    public IReadOnlyDictionary<string, AdamL2> Optimizers { get; }
+    public IFaceMasker? Masker { get; }
+
+    /// <summary>Iterations completed; the next TrainStep is iteration Step (0-based).</summary>
+    public long Step { get; set; }
+
+    /// <summary>Called after each backward, just before the optimizers of that phase step
+    /// ("d_latent", "d_ref", "g_latent", "g_ref"): lets parity checks and debugging read gradients.</summary>
+    public Action<string>? BeforeOptimizerStep { get; set; }
+
+    public Trainer(StarGanNets nets, StarGanNets ema, ExperimentConfig config, IFaceMasker? masker = null)
+    {
+        if (config.Model.WHpf > 0 && masker is null)
+            throw new ArgumentException("model.w_hpf > 0 needs FAN masks (fan.wing_path); pass a face masker");
+        (Nets, Ema, Config, Masker) = (nets, ema, config, masker);
+        var o = config.Optim;
+        Optimizers = nets.Modules.ToDictionary(
+            m => m.Name,
+            m => new AdamL2(m.Module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)),
+                            m.Name == StarGanNets.MappingNetworkName ? o.FLr : o.Lr, o.Beta1, o.Beta2, o.WeightDecay));
+    }
+
+    public double LambdaDs => DiversitySchedule.Weight(Config.Loss.LambdaDs, Config.Loss.DsIter, Step);
+
+    /// <summary>One iteration (paper section 3.2 and the official Solver.train): D with a latent-guided fake,
+    /// D with a reference-guided fake, G with latent codes (updates G, F, E), G with references (updates G),
+    /// then the EMA of G, F and E.</summary>
+    public StepLosses TrainStep(StepInputs x)
+    {
+        using var scope = NewDisposeScope();
+        double lambdaDs = LambdaDs;
+        var w = Config.Loss;
+
+        var dLatent = Update("d_latent", Objectives.Discriminator(Nets, w, x, StyleSource.Latent), StarGanNets.DiscriminatorName);
+        var dRef = Update("d_ref", Objectives.Discriminator(Nets, w, x, StyleSource.Reference), StarGanNets.DiscriminatorName);
+        var gLatent = Update("g_latent", Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker),
+            StarGanNets.GeneratorName, StarGanNets.MappingNetworkName, StarGanNets.StyleEncoderName);
+        var gRef = Update("g_ref", Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker),
+            StarGanNets.GeneratorName);
+
+        foreach (var (name, ema) in Ema.Modules)
+            Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
+        Step++;
+        return new StepLosses(dLatent, dRef, gLatent, gRef, LambdaDs);
+    }
+
+    T Update<T>(string phase, (Tensor Loss, T Terms) objective, params string[] stepped)
+    {
+        foreach (var opt in Optimizers.Values) opt.ZeroGrad();
+        objective.Loss.backward();
+        BeforeOptimizerStep?.Invoke(phase);
+        foreach (var name in stepped) Optimizers[name].Step();
+        return objective.Terms;
+    }
+
+    public void Dispose()
+    {
+        foreach (var opt in Optimizers.Values) opt.Dispose();
+    }
+}
