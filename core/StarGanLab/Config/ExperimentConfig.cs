@@ -1,0 +1,127 @@
+namespace StarGanLab.Config;
+
+// The experiment configuration: immutable records whose defaults are the official StarGAN v2
+// ones (clovaai/stargan-v2 main.py) unless a comment says otherwise. YAML keys are the
+// snake_case parameter names (WHpf -> w_hpf); ConfigLoader binds them by reflection over the
+// primary constructors, so adding a field or a section here is the whole change.
+// Ablations are `with` expressions over a loaded config; nothing mutates a config.
+
+/// <summary>One experiment. Sections left out of the YAML take their defaults.</summary>
+/// <param name="Name">Experiment name; the run name derives from it (required).</param>
+/// <param name="Seed">Seed for every random generator (official: 777).</param>
+/// <param name="Device">auto | cpu | cuda | cuda:N.</param>
+/// <param name="Threads">CPU threads for torch; 0 lets the runtime choose.</param>
+/// <param name="Preset">Free-form label of the preset a config was derived from; informational.</param>
+public sealed record ExperimentConfig(
+    string Name,
+    int Seed = 777,
+    string Device = "auto",
+    int Threads = 0,
+    string Preset = "",
+    ModelConfig? Model = null,
+    DataConfig? Data = null,
+    LossConfig? Loss = null,
+    OptimConfig? Optim = null,
+    TrainConfig? Train = null,
+    RunConfig? Run = null,
+    FanConfig? Fan = null)
+{
+    // Records cannot take a constructed default, so a null section means "all defaults".
+    public ModelConfig Model { get; init; } = Model ?? new();
+    public DataConfig Data { get; init; } = Data ?? new();
+    public LossConfig Loss { get; init; } = Loss ?? new();
+    public OptimConfig Optim { get; init; } = Optim ?? new();
+    public TrainConfig Train { get; init; } = Train ?? new();
+    public RunConfig Run { get; init; } = Run ?? new();
+    public FanConfig Fan { get; init; } = Fan ?? new();
+}
+
+/// <summary>Network shapes (paper section 3 and appendix; official model.py).</summary>
+/// <param name="ImgSize">Square image resolution; a power of two in 16..1024.</param>
+/// <param name="NumDomains">Number of domains (official default 2: CelebA-HQ female/male).</param>
+/// <param name="LatentDim">Latent code z fed to the mapping network (16).</param>
+/// <param name="StyleDim">Style code s (64).</param>
+/// <param name="WidthConst">Generator, style encoder and discriminator input width: dim_in = WidthConst / ImgSize (official 2^14).</param>
+/// <param name="MaxConvDim">Cap on convolution channels (512).</param>
+/// <param name="MappingHidden">Hidden width of the mapping network (official hidden_dim 512).</param>
+/// <param name="WHpf">Weight of the high-pass filtered skips from FAN masks. Official default is 1
+/// (CelebA-HQ); here 0 so a config without a FAN checkpoint is valid. AFHQ uses 0.</param>
+public sealed record ModelConfig(
+    int ImgSize = 256,
+    int NumDomains = 2,
+    int LatentDim = 16,
+    int StyleDim = 64,
+    int WidthConst = 16384,
+    int MaxConvDim = 512,
+    int MappingHidden = 512,
+    double WHpf = 0);
+
+/// <summary>Where images come from.</summary>
+/// <param name="Source">folder (ImageFolder: one sub-folder per domain) | synthetic (the embedded procedural set).</param>
+/// <param name="Root">Training images (official train_img_dir); required for folder.</param>
+/// <param name="ValRoot">Validation images (official val_img_dir); empty: no validation set.</param>
+/// <param name="SyntheticDomains">Domains of the synthetic set; must equal model.num_domains.</param>
+/// <param name="SyntheticPerDomain">Images per domain of the synthetic set.</param>
+/// <param name="SyntheticSeed">Seed of the synthetic set, independent of the training seed.</param>
+/// <param name="Workers">Loader threads (official num_workers is 4; 2 suits small machines).</param>
+/// <param name="Prefetch">Batches decoded ahead of the trainer.</param>
+/// <param name="MaxPixels">Refuse decoding images larger than this many pixels (decompression bombs).</param>
+public sealed record DataConfig(
+    string Source = "folder",
+    string Root = "",
+    string ValRoot = "",
+    int SyntheticDomains = 3,
+    int SyntheticPerDomain = 1000,
+    int SyntheticSeed = 777,
+    int Workers = 2,
+    int Prefetch = 4,
+    long MaxPixels = 67108864);
+
+/// <summary>Loss weights (paper eq. 5-7; official solver.py).</summary>
+/// <param name="LambdaReg">R1 regularisation on real images.</param>
+/// <param name="LambdaSty">Style reconstruction.</param>
+/// <param name="LambdaDs">Initial diversity-sensitive weight; decays linearly to 0 over DsIter steps.</param>
+/// <param name="LambdaCyc">Cycle consistency.</param>
+/// <param name="DsIter">Steps over which lambda_ds decays to 0.</param>
+public sealed record LossConfig(
+    double LambdaReg = 1,
+    double LambdaSty = 1,
+    double LambdaDs = 1,
+    double LambdaCyc = 1,
+    int DsIter = 100000);
+
+/// <summary>Adam settings (official: lr 1e-4, F lr 1e-6, betas (0, 0.99), weight decay 1e-4) and EMA.</summary>
+/// <param name="EmaBeta">Exponential moving average of G, F, E (0.999).</param>
+public sealed record OptimConfig(
+    double Lr = 1e-4,
+    double FLr = 1e-6,
+    double Beta1 = 0.0,
+    double Beta2 = 0.99,
+    double WeightDecay = 1e-4,
+    double EmaBeta = 0.999);
+
+/// <summary>Loop lengths and periods (official main.py step sizes).</summary>
+/// <param name="KeepCheckpoints">Newest checkpoints kept on disk; 0 keeps all.</param>
+/// <param name="OnNan">stop: end the run on a non-finite loss | rollback: reload the last checkpoint.</param>
+public sealed record TrainConfig(
+    int BatchSize = 8,
+    int ValBatchSize = 32,
+    int TotalIters = 100000,
+    int PrintEvery = 10,
+    int SampleEvery = 5000,
+    int SaveEvery = 10000,
+    int EvalEvery = 50000,
+    int KeepCheckpoints = 0,
+    string OnNan = "stop");
+
+/// <summary>Where the run directory goes.</summary>
+/// <param name="Root">Parent directory of run directories.</param>
+/// <param name="Name">Run directory name; empty derives it from the config name and overrides (RunNames.Derive).</param>
+public sealed record RunConfig(
+    string Root = "runs",
+    string Name = "");
+
+/// <summary>The face alignment network whose heatmaps become the high-pass masks (needed when w_hpf &gt; 0).</summary>
+/// <param name="WingPath">Checkpoint of the official FAN (expr/checkpoints/wing.ckpt).</param>
+public sealed record FanConfig(
+    string WingPath = "");
