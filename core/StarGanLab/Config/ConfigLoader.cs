@@ -21,7 +21,7 @@ public static class ConfigLoader
     {
         options ??= new();
         var problems = new List<ConfigProblem>();
-        var text = ReadFile(path, path, options, problems, null);
+        var text = ReadFile(path, path, options, problems);
         return Resolve(text, path, Path.GetFullPath(path), overrides, options, problems);
     }
 
@@ -31,7 +31,7 @@ public static class ConfigLoader
     {
         options ??= new();
         var problems = new List<ConfigProblem>();
-        CheckSize(Encoding.UTF8.GetByteCount(yamlText), fileName, options, problems, null);
+        CheckSize(Encoding.UTF8.GetByteCount(yamlText), fileName, options, problems);
         return Resolve(yamlText, fileName, Path.GetFullPath(fileName), overrides, options, problems);
     }
 
@@ -79,7 +79,7 @@ public static class ConfigLoader
             throw Fatal(problems, new ConfigProblem(display, at.Line, at.Column, BaseKey, $"base file not found: {basePath}"));
 
         var baseDisplay = Display(basePath);
-        var baseText = ReadFile(basePath, baseDisplay, options, problems, baseEntry.Value.Location);
+        var baseText = ReadFile(basePath, baseDisplay, options, problems);
         var baseMap = Compose(baseText, baseDisplay, basePath, nextChain, allowedRoot, options, problems);
         return MapNode.Merge(baseMap, map);
     }
@@ -96,16 +96,16 @@ public static class ConfigLoader
         return relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative;
     }
 
-    static string ReadFile(string path, string display, ConfigLoadOptions options, List<ConfigProblem> problems, SourceLocation? from)
+    static string ReadFile(string path, string display, ConfigLoadOptions options, List<ConfigProblem> problems)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
             throw Fatal(problems, new ConfigProblem(display, 0, 0, "", "config file not found"));
-        CheckSize(info.Length, display, options, problems, from);
+        CheckSize(info.Length, display, options, problems);
         return File.ReadAllText(path);
     }
 
-    static void CheckSize(long bytes, string display, ConfigLoadOptions options, List<ConfigProblem> problems, SourceLocation? from)
+    static void CheckSize(long bytes, string display, ConfigLoadOptions options, List<ConfigProblem> problems)
     {
         if (bytes > options.MaxFileBytes)
             throw Fatal(problems, new ConfigProblem(display, 0, 0, "",

@@ -58,7 +58,8 @@ internal sealed class MapNode(SourceLocation location) : Node(location)
 /// aliases expanded (an anchor reused many times, "billion laughs").</summary>
 internal static class YamlReader
 {
-    const string CoreTagPrefix = "tag:yaml.org,2002:";
+    static readonly HashSet<string> CoreTags =
+        new[] { "str", "int", "float", "bool", "null", "map", "seq" }.Select(t => "tag:yaml.org,2002:" + t).ToHashSet();
 
     public static MapNode Read(string text, string file, ConfigLoadOptions options, List<ConfigProblem> problems)
     {
@@ -146,7 +147,7 @@ internal static class YamlReader
         // Aliases can nest anchored mappings deeper than the text does.
         if (depth > maxDepth)
             throw Fatal(problems, new ConfigProblem(file, line, column, path, $"YAML nested deeper than {maxDepth} levels (through aliases)"));
-        if (!node.Tag.IsEmpty && !node.Tag.Value.StartsWith(CoreTagPrefix, StringComparison.Ordinal))
+        if (!node.Tag.IsEmpty && !CoreTags.Contains(node.Tag.Value))
             problems.Add(new ConfigProblem(file, line, column, path, $"YAML tag '{node.Tag.Value}' is not supported"));
         switch (node)
         {
