@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+
+namespace StarGanLab.Config;
+
+/// <summary>Range and consistency rules over a bound config. Each rule names the key path it
+/// reports; rules touching a key that failed to bind are skipped (already reported).</summary>
+internal sealed partial class ConfigValidator(
+    List<ConfigProblem> problems,
+    Func<string, SourceLocation> locate,
+    Func<string, bool> isSet,
+    IReadOnlySet<string> unbound)
+{
+    public void Validate(ExperimentConfig c)
+    {
+        Expect("name", c.Name.Trim().Length > 0, "a non-empty name", c.Name);
+        Expect("device", DeviceRegex().IsMatch(c.Device), "auto, cpu, cuda or cuda:N", c.Device);
+        Expect("threads", c.Threads >= 0, "an integer >= 0 (0: runtime default)", c.Threads);
+
+        var m = c.Model;
+        Expect("model.img_size", m.ImgSize is >= 16 and <= 1024 && (m.ImgSize & (m.ImgSize - 1)) == 0,
+            "a power of two between 16 and 1024", m.ImgSize);
+        Expect("model.num_domains", m.NumDomains >= 2, "at least 2 domains", m.NumDomains);
+        Expect("model.latent_dim", m.LatentDim >= 1, "an integer >= 1", m.LatentDim);
+        Expect("model.style_dim", m.StyleDim >= 1, "an integer >= 1", m.StyleDim);
+        Expect("model.max_conv_dim", m.MaxConvDim >= 1, "an integer >= 1", m.MaxConvDim);
+        Expect("model.mapping_hidden", m.MappingHidden >= 1, "an integer >= 1", m.MappingHidden);
+        Expect("model.w_hpf", m.WHpf >= 0, "a number >= 0", m.WHpf);
+        if (m.ImgSize > 0)
+            Expect("model.width_const", m.WidthConst / m.ImgSize >= 1,
+                $"at least model.img_size ({m.ImgSize}) so that dim_in = width_const / img_size >= 1", m.WidthConst, "model.img_size");
+
+        var d = c.Data;
+        Expect("data.source", d.Source is "folder" or "synthetic", "folder or synthetic", d.Source);
+        Expect("data.synthetic_domains", d.SyntheticDomains >= 2, "at least 2 domains", d.SyntheticDomains);
+        Expect("data.synthetic_per_domain", d.SyntheticPerDomain >= 1, "an integer >= 1", d.SyntheticPerDomain);
+        Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers);
+        Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch);
+        Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);
+        if (d.Source == "folder")
+            Require("data.root", d.Root.Trim().Length > 0, "required when data.source is 'folder' (the training image folder)", "data.source");
+        if (d.Source == "synthetic")
+            Require("model.num_domains", m.NumDomains == d.SyntheticDomains,
+                $"must equal data.synthetic_domains ({d.SyntheticDomains}) when data.source is 'synthetic', got {m.NumDomains}",
+                "data.synthetic_domains", "data.source");
+
+        var l = c.Loss;
+        Expect("loss.lambda_reg", l.LambdaReg >= 0, "a number >= 0", l.LambdaReg);
+        Expect("loss.lambda_sty", l.LambdaSty >= 0, "a number >= 0", l.LambdaSty);
+        Expect("loss.lambda_ds", l.LambdaDs >= 0, "a number >= 0", l.LambdaDs);
+        Expect("loss.lambda_cyc", l.LambdaCyc >= 0, "a number >= 0", l.LambdaCyc);
+        Expect("loss.ds_iter", l.DsIter >= 1, "an integer >= 1 (lambda_ds decays over ds_iter steps)", l.DsIter);
+
+        var o = c.Optim;
+        Expect("optim.lr", o.Lr > 0, "a number > 0", o.Lr);
+        Expect("optim.f_lr", o.FLr > 0, "a number > 0", o.FLr);
+        Expect("optim.beta1", o.Beta1 is >= 0 and < 1, "a number in [0, 1)", o.Beta1);
+        Expect("optim.beta2", o.Beta2 is >= 0 and < 1, "a number in [0, 1)", o.Beta2);
+        Expect("optim.weight_decay", o.WeightDecay >= 0, "a number >= 0", o.WeightDecay);
+        Expect("optim.ema_beta", o.EmaBeta is >= 0 and <= 1, "a number in [0, 1]", o.EmaBeta);
+
+        var t = c.Train;
+        Expect("train.batch_size", t.BatchSize >= 1, "an integer >= 1", t.BatchSize);
+        Expect("train.val_batch_size", t.ValBatchSize >= 1, "an integer >= 1", t.ValBatchSize);
+        Expect("train.total_iters", t.TotalIters >= 1, "an integer >= 1", t.TotalIters);
+        Expect("train.print_every", t.PrintEvery >= 1, "an integer >= 1", t.PrintEvery);
+        Expect("train.sample_every", t.SampleEvery >= 1, "an integer >= 1", t.SampleEvery);
+        Expect("train.save_every", t.SaveEvery >= 1, "an integer >= 1", t.SaveEvery);
+        Expect("train.eval_every", t.EvalEvery >= 1, "an integer >= 1", t.EvalEvery);
+        Expect("train.keep_checkpoints", t.KeepCheckpoints >= 0, "an integer >= 0 (0 keeps all)", t.KeepCheckpoints);
+        Expect("train.on_nan", t.OnNan is "stop" or "rollback", "stop or rollback", t.OnNan);
+
+        Expect("run.root", c.Run.Root.Trim().Length > 0, "a non-empty directory", c.Run.Root);
+        if (c.Run.Name.Length > 0 && !RunNames.TryValidate(c.Run.Name, out var reason))
+            Require("run.name", false, $"is not a safe run directory name: {reason}");
+
+        Require("fan.wing_path", !(m.WHpf > 0 && c.Fan.WingPath.Trim().Length == 0),
+            "required when model.w_hpf > 0 (the high-pass masks come from the FAN); set fan.wing_path or model.w_hpf: 0",
+            "model.w_hpf");
+    }
+
+    /// <summary>Reports "path: expected ..., got actual" unless ok.</summary>
+    void Expect(string path, bool ok, string expected, object actual, params string[] dependsOn)
+    {
+        if (ok || Skip(path, dependsOn)) return;
+        Add(path, $"expected {expected}, got {Show(actual)}", path);
+    }
+
+    /// <summary>Reports "path: message" unless ok; located at the first of path and
+    /// <paramref name="related"/> that the config sets, so a wrong default points at what made it wrong.</summary>
+    void Require(string path, bool ok, string message, params string[] related)
+    {
+        if (ok || Skip(path, related)) return;
+        Add(path, message, new[] { path }.Concat(related).FirstOrDefault(isSet) ?? path);
+    }
+
+    bool Skip(string path, string[] others) => unbound.Contains(path) || others.Any(unbound.Contains);
+
+    void Add(string path, string message, string locatePath)
+    {
+        var at = locate(locatePath);
+        problems.Add(new ConfigProblem(at.File, at.Line, at.Column, path, message));
+    }
+
+    static string Show(object value) => value is string s ? $"'{s}'" : ConfigScalars.Format(value);
+
+    [GeneratedRegex(@"^(auto|cpu|cuda|cuda:\d+)$")]
+    private static partial Regex DeviceRegex();
+}
