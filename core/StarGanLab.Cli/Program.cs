@@ -1,8 +1,11 @@
-using StarGanLab.Native;
-using StarGanLab.Parity;
-TorchRuntime.EnsureLoaded();
-var fx = new ParityFixture(args[1]);
-var all = ForwardParity.Run(fx);
-if (TrainingParity.Applies(fx)) all.AddRange(TrainingParity.Run(fx));
-foreach (var c in all)
-    Console.WriteLine($"{c.Group,-16} {c.Name,-36} maxabs {c.MaxAbs:E2} scale {c.Scale:E2} rel {c.MaxRel:E2} {(c.Pass ? "PASS" : "FAIL")} {c.Note}");
+using System.CommandLine;
+using StarGanLab.Cli.Commands;
+
+// The stargan command: thin verbs over the StarGanLab library.
+var root = new RootCommand("StarGanLab: StarGAN v2 training, parity checks and checkpoint tools");
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ParityCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
+return root.Parse(args).Invoke();

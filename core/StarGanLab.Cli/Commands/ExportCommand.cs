@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Spectre.Console;
+using StarGanLab.Checkpoints;
+using StarGanLab.Native;
+using StarGanLab.Training;
+
+namespace StarGanLab.Cli.Commands;
+
+/// <summary>stargan export --run DIR --out FILE [--step N] [--kind nets_ema|nets]</summary>
+static class ExportCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string>("--run") { Description = "run directory", Required = true };
+        var output = new Option<string>("--out") { Description = "PyTorch checkpoint to write (official layout)", Required = true };
+        var step = new Option<long?>("--step") { Description = "checkpoint step (default: newest)" };
+        var kind = new Option<string>("--kind") { Description = "nets_ema (default, for sampling/eval) or nets", DefaultValueFactory = _ => TrainerCheckpoints.NetsEma };
+        kind.AcceptOnlyFromAmong(TrainerCheckpoints.NetsEma, TrainerCheckpoints.Nets);
+        var cmd = new Command("export", "Write a run's checkpoint as an official-format PyTorch file") { run, output, step, kind };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            TorchRuntime.EnsureLoaded();
+            string ckpt = OfficialConversion.FindInRun(r.GetValue(run)!, r.GetValue(step), r.GetValue(kind)!);
+            OfficialConversion.Export(ckpt, r.GetValue(output)!);
+            AnsiConsole.MarkupLine($"exported {Markup.Escape(ckpt)} -> {Markup.Escape(r.GetValue(output)!)}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Spectre.Console;
+using StarGanLab.Native;
+using StarGanLab.Parity;
+
+namespace StarGanLab.Cli.Commands;
+
+/// <summary>stargan parity --fixture DIR: our numbers against a folder made by running the official code.</summary>
+static class ParityCommand
+{
+    public static Command Create()
+    {
+        var fixture = new Option<string>("--fixture") { Description = "fixture folder (layout of shared/parity/basic)", Required = true };
+        var cmd = new Command("parity", "Compare our networks and training step with outputs of the official PyTorch code") { fixture };
+        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(fixture)!)));
+        return cmd;
+    }
+
+    static int Run(string dir)
+    {
+        TorchRuntime.EnsureLoaded();
+        var fx = new ParityFixture(dir);
+        var checks = ForwardParity.Run(fx);
+        if (TrainingParity.Applies(fx)) checks.AddRange(TrainingParity.Run(fx));
+        if (checks.Count == 0)
+            throw new InvalidDataException($"{fx.Dir}: no comparable outputs found (expected checkpoints and .npy outputs as in shared/parity/basic)");
+
+        AnsiConsole.MarkupLine($"fixture [bold]{Markup.Escape(fx.Name)}[/] ({Markup.Escape(fx.Dir)}): img_size {fx.Model.ImgSize}, {fx.Model.NumDomains} domains, width constant {fx.Model.WidthConst}, w_hpf {fx.Model.WHpf}");
+        foreach (var group in checks.GroupBy(c => c.Group))
+        {
+            var table = new Table().Title(group.Key).AddColumns("output", "max abs err", "scale", "err / scale", "tolerance", "result", "note");
+            foreach (var c in group)
+                table.AddRow(c.Name, $"{c.MaxAbs:E2}", $"{c.Scale:E2}", $"{c.MaxRel:E2}", $"{c.Tolerance:E1}",
+                             c.Pass ? "[green]PASS[/]" : "[red]FAIL[/]", Markup.Escape(c.Note));
+            AnsiConsole.Write(table);
+        }
+        int failed = checks.Count(c => !c.Pass);
+        AnsiConsole.MarkupLine(failed == 0 ? $"[green]all {checks.Count} checks PASS[/]" : $"[red]{failed} of {checks.Count} checks FAIL[/]");
+        return failed == 0 ? 0 : 1;
+    }
+}

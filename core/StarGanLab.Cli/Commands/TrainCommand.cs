@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Spectre.Console;
+using StarGanLab.Config;
+using StarGanLab.Runs;
+using StarGanLab.Training;
+using StarGanLab.Training.Hooks;
+
+namespace StarGanLab.Cli.Commands;
+
+/// <summary>stargan train CONFIG [--set k=v]... | stargan train --resume RUN_DIR</summary>
+static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Argument<string?>("config") { Description = "experiment YAML (e.g. configs/quickstart.yaml)", Arity = ArgumentArity.ZeroOrOne };
+        var set = new Option<string[]>("--set") { Description = "override a config key, e.g. --set train.batch_size=4 (repeatable)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this directory from its newest checkpoint" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "start over in an existing run directory (the old one is kept as a backup)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "print the resolved config and run name, then exit" };
+        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun };
+        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(resume), r.GetValue(overwrite), r.GetValue(dryRun))));
+        return cmd;
+    }
+
+    static int Run(string? configPath, string[] overrides, string? resumeDir, bool overwrite, bool dryRun)
+    {
+        void Log(string m) => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m));
+        TrainingSession session;
+        if (resumeDir != null)
+        {
+            if (configPath != null) throw new ArgumentException("give either a config file or --resume RUN_DIR, not both");
+            session = TrainingSession.Resume(RunDirectory.Open(resumeDir), overrides, Log);
+        }
+        else
+        {
+            if (configPath == null) throw new ArgumentException("a config file is required (or --resume RUN_DIR)");
+            var cfg = ConfigLoader.Load(configPath, overrides, new ConfigLoadOptions(AllowedRoot: RepoRootOf(configPath)));
+            string name = string.IsNullOrEmpty(cfg.Run.Name) ? RunNames.Derive(cfg, overrides) : cfg.Run.Name;
+            if (dryRun)
+            {
+                Console.Write(ConfigWriter.ToYaml(cfg));
+                Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, name)}");
+                return 0;
+            }
+            session = TrainingSession.Start(cfg, RunDirectory.Create(cfg.Run.Root, name, overwrite, Log), Log);
+        }
+        using (session)
+            return Train(session);
+    }
+
+    static int Train(TrainingSession session)
+    {
+        var t = session.Config.Train;
+        var hooks = new List<ITrainHook>
+        {
+            new LossLogHook(t.PrintEvery),
+            new SampleHook(t.SampleEvery),
+            new CheckpointHook(t.SaveEvery, t.KeepCheckpoints),
+        };
+        using var stop = new CancellationTokenSource();
+        int signal = 0;
+        void OnSignal(PosixSignalContext ctx)
+        {
+            ctx.Cancel = true;   // we exit ourselves once the current step and its checkpoint are done
+            if (Interlocked.Increment(ref signal) > 1) Environment.Exit(ctx.Signal == PosixSignal.SIGTERM ? 143 : 130);
+            AnsiConsole.MarkupLine("[yellow]stopping after this step (checkpoint follows); signal again to quit at once[/]");
+            stop.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(session.Run.Path)}[/], step {session.Trainer.Step} of {t.TotalIters}");
+
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("training", maxValue: t.TotalIters);
+                    task.Value = session.Trainer.Step;
+                    hooks.Add(new ProgressHook(task));
+                    session.Train(hooks, stop.Token);
+                });
+        else
+        {
+            hooks.Add(new ConsoleLogHook(t.PrintEvery));
+            session.Train(hooks, stop.Token);
+        }
+        AnsiConsole.MarkupLine($"finished at step {session.Trainer.Step}: {Markup.Escape(session.Run.Path)}");
+        return stop.IsCancellationRequested ? (signal > 0 ? 130 : 0) : 0;
+    }
+
+    /// <summary>base: includes may reach anywhere in the repository the config lives in (configs/ablations -> configs/).</summary>
+    static string? RepoRootOf(string configPath)
+    {
+        for (var d = new FileInfo(configPath).Directory; d != null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, ".git")) || File.Exists(Path.Combine(d.FullName, "StarGanLab.sln"))) return d.FullName;
+        return null;
+    }
+}
+
+/// <summary>Drives the Spectre progress bar: value = step, description = the headline losses.</summary>
+sealed class ProgressHook(ProgressTask task) : ITrainHook
+{
+    public void AfterStep(TrainContext c, StepLosses l)
+    {
+        task.Value = c.Step;
+        task.Description = $"D {l.DLatent.Total:F3}/{l.DRef.Total:F3} G {l.GLatent.Total:F3}/{l.GRef.Total:F3} cyc {l.GRef.Cyc:F3} {c.SecondsPerIter:F2}s/it";
+    }
+}
+
+/// <summary>Plain log lines for non-interactive output (CI, nohup), every print_every steps.</summary>
+sealed class ConsoleLogHook(int every) : ITrainHook
+{
+    public void AfterStep(TrainContext c, StepLosses l)
+    {
+        if (c.Step % every != 0 && c.Step != c.TotalIters) return;
+        double eta = c.SecondsPerIter * (c.TotalIters - c.Step);
+        Console.WriteLine($"[{c.Step}/{c.TotalIters}] {c.SecondsPerIter:F3} s/it, eta {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss} | " +
+                          string.Join(" ", l.Flatten().Select(kv => $"{kv.Key}: {kv.Value:F4}")));
+    }
+}

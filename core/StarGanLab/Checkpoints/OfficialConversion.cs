@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using StarGanLab.Config;
+using StarGanLab.Networks;
+using StarGanLab.Runs;
+using StarGanLab.Training;
+
+namespace StarGanLab.Checkpoints;
+
+/// <summary>Official checkpoint files to a run directory of ours, and back.</summary>
+public static partial class OfficialConversion
+{
+    /// <summary>Imports NNNNNN_nets.ckpt, NNNNNN_nets_ema.ckpt or a generator-only file (zip or legacy) into
+    /// <paramref name="outDir"/>: a config.yaml with the inferred architecture and checkpoints/NNNNNN_&lt;kind&gt;.sgl,
+    /// after loading every network strictly.</summary>
+    public static (ModelConfig Model, string Checkpoint) Import(string officialFile, string outDir)
+    {
+        var groups = OfficialCheckpoint.Read(officialFile);
+        var model = OfficialModelInference.Infer(groups, officialFile);
+        bool hasD = groups.ContainsKey(StarGanNets.DiscriminatorName);
+        string kind = hasD ? TrainerCheckpoints.Nets : TrainerCheckpoints.NetsEma;
+        var m = StepRegex().Match(Path.GetFileName(officialFile));
+        long step = m.Success ? long.Parse(m.Groups[1].Value) : 0;
+
+        using var nets = StarGanNets.Create(model, hasD);
+        var present = nets.Modules.Where(n => groups.ContainsKey(n.Name)).ToList();
+        foreach (var (name, module) in present)
+            StateDicts.LoadStrict(module, groups[name], $"{officialFile}[{name}]");
+
+        string full = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
+        var run = RunDirectory.Create(Path.GetDirectoryName(full)!, Path.GetFileName(full), overwrite: false);
+        run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(new ExperimentConfig(run.Name) { Model = model }));
+        string ckpt = TrainerCheckpoints.FileOf(run.CheckpointDir, step, kind);
+        Directory.CreateDirectory(run.CheckpointDir);
+        var sds = present.ToDictionary(n => n.Name, n => (IReadOnlyDictionary<string, TorchSharp.torch.Tensor>)StateDicts.Of(n.Module));
+        NativeCheckpoint.Save(ckpt, kind, step, TrainerCheckpoints.ModelJson(model), sds);
+        return (model, ckpt);
+    }
+
+    /// <summary>Writes one of our checkpoints as a PyTorch zip file in the official layout ({net: state_dict}),
+    /// loadable by the official CheckpointIO.</summary>
+    public static void Export(string ourCheckpoint, string officialFile)
+    {
+        using var data = NativeCheckpoint.Load(ourCheckpoint);
+        if (data.Header.Kind is not (TrainerCheckpoints.Nets or TrainerCheckpoints.NetsEma))
+            throw new CheckpointException($"{ourCheckpoint}: a '{data.Header.Kind}' checkpoint holds no networks; export a nets or nets_ema file");
+        OfficialCheckpoint.Write(officialFile, data.Groups);
+    }
+
+    /// <summary>The checkpoint of a run to export: the given step (or the newest) of the given kind.</summary>
+    public static string FindInRun(string runDir, long? step, string kind)
+    {
+        var run = RunDirectory.Open(runDir);
+        var steps = Directory.Exists(run.CheckpointDir)
+            ? Directory.EnumerateFiles(run.CheckpointDir, $"*_{kind}.sgl").Select(f => long.Parse(Path.GetFileName(f)[..6])).OrderDescending().ToList()
+            : [];
+        if (steps.Count == 0) throw new FileNotFoundException($"{run.CheckpointDir}: no {kind} checkpoint");
+        long s = step ?? steps[0];
+        if (!steps.Contains(s)) throw new FileNotFoundException($"{run.CheckpointDir}: no {kind} checkpoint at step {s} (have {string.Join(", ", steps)})");
+        return TrainerCheckpoints.FileOf(run.CheckpointDir, s, kind);
+    }
+
+    [GeneratedRegex(@"^(\d+)_")]
+    private static partial Regex StepRegex();
+}

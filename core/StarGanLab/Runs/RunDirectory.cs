@@ -1,0 +1,59 @@
+namespace StarGanLab.Runs;
+
+/// <summary>One run's folder: resolved config, checkpoints, samples, losses. Never escapes its root and never
+/// replaces an existing run unless asked (and then the old one is kept under a backup name, not deleted).</summary>
+public sealed class RunDirectory
+{
+    public const string ConfigFileName = "config.yaml";
+
+    public string Path { get; }
+    public string Name => System.IO.Path.GetFileName(Path);
+    public string ConfigFile => System.IO.Path.Combine(Path, ConfigFileName);
+    public string CheckpointDir => System.IO.Path.Combine(Path, "checkpoints");
+    public string SampleDir => System.IO.Path.Combine(Path, "samples");
+    public string LossesFile => System.IO.Path.Combine(Path, "losses.jsonl");
+
+    RunDirectory(string path) => Path = path;
+
+    /// <summary>Creates root/name. An existing run folder is an error unless <paramref name="overwrite"/>, which
+    /// renames it to name.replaced-&lt;utc time&gt; so nothing already written is lost.</summary>
+    public static RunDirectory Create(string root, string name, bool overwrite, Action<string>? log = null)
+    {
+        Config.RunNames.Validate(name);
+        string fullRoot = System.IO.Path.GetFullPath(root);
+        string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(fullRoot, name));
+        if (!path.StartsWith(fullRoot.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"run name '{name}' would place the run outside the run root {fullRoot}");
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            if (!overwrite)
+                throw new IOException($"run directory {path} already exists; use --resume {path} to continue it or --overwrite to start over (the old run is kept as a backup)");
+            string backup = $"{path}.replaced-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+            Directory.Move(path, backup);
+            log?.Invoke($"moved the existing run to {backup}");
+        }
+        Directory.CreateDirectory(path);
+        return new RunDirectory(path);
+    }
+
+    /// <summary>An existing run (for resume, sampling, evaluation): must hold its resolved config.</summary>
+    public static RunDirectory Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(full))
+            throw new DirectoryNotFoundException($"run directory {full} does not exist");
+        if (!File.Exists(System.IO.Path.Combine(full, ConfigFileName)))
+            throw new FileNotFoundException($"{full} is not a run directory: {ConfigFileName} is missing", System.IO.Path.Combine(full, ConfigFileName));
+        return new RunDirectory(full);
+    }
+
+    /// <summary>Writes text via a temporary file and rename, so a crash never leaves a torn file.</summary>
+    public void WriteText(string relative, string text)
+    {
+        string target = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        string tmp = target + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, target, overwrite: true);
+    }
+}

@@ -1,0 +1,90 @@
+using StarGanLab.Networks;
+using StarGanLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Sampling;
+
+/// <summary>The official debug images, written with the EMA networks every sample_every steps: translate and
+/// reconstruct (reference-guided), latent-guided synthesis at truncation psi 0.5, 0.7 and 1.0, and the
+/// reference-guided grid.</summary>
+public static class DebugImages
+{
+    public static readonly double[] Psis = [0.5, 0.7, 1.0];
+
+    /// <summary>Writes all debug images for <paramref name="step"/> into <paramref name="dir"/>; returns their paths.</summary>
+    /// <param name="xSrc">Sources (N,3,H,W) with labels <paramref name="ySrc"/>.</param>
+    /// <param name="xRef">References with labels <paramref name="yRef"/> (the official uses the val batch shuffled).</param>
+    public static List<string> Write(StarGanNets ema, Tensor xSrc, Tensor ySrc, Tensor xRef, Tensor yRef, int latentDim,
+                                     int outsPerDomain, long step, string dir, torch.Generator rng, IFaceMasker? masker = null)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var paths = new List<string>();
+        int n = (int)xSrc.size(0);
+        var masks = masker?.Masks(xSrc);
+
+        // translate and reconstruct: rows x_src, x_ref, G(x_src, E(x_ref)), G(fake, E(x_src))
+        var sRef = ema.StyleEncoder.call(xRef, yRef);
+        var xFake = ema.Generator.forward(xSrc, sRef, masks);
+        var xRec = ema.Generator.forward(xFake, ema.StyleEncoder.call(xSrc, ySrc), masker?.Masks(xFake));
+        paths.Add(Save(cat([xSrc, xRef, xFake, xRec]), n, dir, $"{step:D6}_cycle_consistency.png"));
+
+        // latent-guided: for each target domain, outsPerDomain latent codes shared across the sources,
+        // pulled towards the domain's average style by psi (truncation trick)
+        int domains = Math.Min(ema.Model.NumDomains, 5);
+        var zList = Enumerable.Range(0, outsPerDomain)
+            .Select(_ => randn([1, latentDim], generator: rng).repeat(n, 1)).ToArray();
+        var styleAvg = Enumerable.Range(0, domains).Select(d => StyleAverage(ema, d, latentDim, rng)).ToArray();
+        foreach (double psi in Psis)
+        {
+            var rows = new List<Tensor> { xSrc };
+            for (int d = 0; d < domains; d++)
+            {
+                var yTrg = full(n, d, dtype: int64);
+                foreach (var z in zList)
+                {
+                    var sTrg = lerp(styleAvg[d].repeat(n, 1), ema.MappingNetwork.call(z, yTrg), psi);
+                    rows.Add(ema.Generator.forward(xSrc, sTrg, masks));
+                }
+            }
+            paths.Add(Save(cat(rows.ToArray()), n, dir, $"{step:D6}_latent_psi_{psi:0.0}.png"));
+        }
+
+        paths.Add(ReferenceGrid(ema, xSrc, xRef, yRef, masks, dir, $"{step:D6}_reference.png"));
+        return paths;
+    }
+
+    /// <summary>The official reference-guided grid: a white corner, sources along the top row, then one row per
+    /// reference: the reference itself followed by every source translated with its style.</summary>
+    public static string ReferenceGrid(StarGanNets ema, Tensor xSrc, Tensor xRef, Tensor yRef, FaceMasks? masks, string dir, string file)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        int n = (int)xSrc.size(0);
+        var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3)), xSrc };
+        var sRef = ema.StyleEncoder.call(xRef, yRef);
+        for (int i = 0; i < xRef.size(0); i++)
+        {
+            rows.Add(xRef[i..(i + 1)]);
+            rows.Add(ema.Generator.forward(xSrc, sRef[i..(i + 1)].repeat(n, 1), masks));
+        }
+        return Save(cat(rows.ToArray()), n + 1, dir, file);
+    }
+
+    /// <summary>Mean style of a domain over 10,000 latent codes (the centre the truncation trick pulls towards).</summary>
+    public static Tensor StyleAverage(StarGanNets ema, int domain, int latentDim, torch.Generator rng)
+    {
+        using var scope = NewDisposeScope();
+        var z = randn([10000, latentDim], generator: rng);
+        var s = ema.MappingNetwork.call(z, full(10000, domain, dtype: int64));
+        return s.mean([0], keepdim: true).MoveToOuterDisposeScope();
+    }
+
+    static string Save(Tensor grid, int ncol, string dir, string file)
+    {
+        string path = Path.Combine(dir, file);
+        ImageGrid.Save(grid, ncol, path);
+        return path;
+    }
+}

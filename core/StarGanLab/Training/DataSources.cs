@@ -1,0 +1,31 @@
+using StarGanLab.Config;
+using StarGanLab.Data;
+
+namespace StarGanLab.Training;
+
+/// <summary>Opens the training and validation images a config names: the embedded synthetic set or ImageFolder roots.</summary>
+public static class DataSources
+{
+    public static (IImageSource Train, IImageSource Val) Open(ExperimentConfig cfg, Action<string> warn)
+    {
+        var d = cfg.Data;
+        if (d.Source == "synthetic")
+        {
+            var set = new SyntheticDomains(new SyntheticOptions(d.SyntheticDomains, d.SyntheticPerDomain, cfg.Model.ImgSize, d.SyntheticSeed));
+            return (set.AsSource(Split.Train), set.AsSource(Split.Val));
+        }
+        var options = new ImageFolderOptions(MaxPixels: d.MaxPixels);
+        var train = new ImageFolderDataset(d.Root, options, warn);
+        if (string.IsNullOrEmpty(d.ValRoot)) return (train, train);
+        var val = new ImageFolderDataset(d.ValRoot, options, warn);
+        if (!train.DomainNames.SequenceEqual(val.DomainNames))
+            throw new DataException($"training domains [{string.Join(", ", train.DomainNames)}] in {d.Root} differ from validation domains [{string.Join(", ", val.DomainNames)}] in {d.ValRoot}");
+        return (train, val);
+    }
+
+    public static void CheckDomains(ExperimentConfig cfg, IImageSource train)
+    {
+        if (train.DomainNames.Count != cfg.Model.NumDomains)
+            throw new DataException($"model.num_domains is {cfg.Model.NumDomains} but the data has {train.DomainNames.Count} domains [{string.Join(", ", train.DomainNames)}]");
+    }
+}

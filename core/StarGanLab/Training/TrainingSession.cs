@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using StarGanLab.Config;
+using StarGanLab.Data;
+using StarGanLab.Native;
+using StarGanLab.Networks;
+using StarGanLab.Runs;
+using StarGanLab.Training.Hooks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Training;
+
+/// <summary>A training run: networks, optimizers, data and hooks for one run directory, started fresh or resumed
+/// from its newest complete checkpoint so that N iterations, stop, resume, M iterations equals N+M in one go.</summary>
+public sealed class TrainingSession : IDisposable
+{
+    readonly IBatchSource data;
+    readonly Device device;
+    public Trainer Trainer { get; }
+    public TrainContext Context { get; }
+    public ExperimentConfig Config { get; }
+    public RunDirectory Run { get; }
+
+    TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
+    {
+        (Config, Run) = (cfg, run);
+        if (cfg.Model.WHpf > 0)
+            throw new ConfigException([new ConfigProblem(run.ConfigFile, 0, 0, "model.w_hpf",
+                $"w_hpf = {cfg.Model.WHpf} needs the FAN landmark masks, which this version cannot compute yet; set model.w_hpf: 0")]);
+        device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
+
+        var (trainImages, valImages) = DataSources.Open(cfg, log);
+        DataSources.CheckDomains(cfg, trainImages);
+
+        manual_seed(cfg.Seed);
+        var (nets, ema) = StarGanNets.Build(cfg.Model, device);
+        Trainer = new Trainer(nets, ema, cfg);
+        var latentRng = new torch.Generator((ulong)cfg.Seed);
+
+        long dataPosition = 0;
+        if (resume)
+        {
+            var steps = TrainerCheckpoints.CompleteSteps(run.CheckpointDir);
+            if (steps.Count == 0)
+                throw new InvalidOperationException($"{run.Path} has no complete checkpoint to resume from (looked in {run.CheckpointDir})");
+            dataPosition = TrainerCheckpoints.Load(Trainer, latentRng, run.CheckpointDir, steps[0]);
+            log($"resumed {run.Name} at step {steps[0]}");
+        }
+
+        var batchOptions = new BatchOptions(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Seed, Workers: cfg.Data.Workers, PrefetchDepth: cfg.Data.Prefetch);
+        data = cfg.Data.Workers > 0
+            ? new PrefetchingBatchSource(trainImages, batchOptions, dataPosition)
+            : new BatchSource(trainImages, batchOptions, dataPosition);
+        int perDomain = Math.Max(1, Math.Min(cfg.Train.ValBatchSize, 8) / cfg.Model.NumDomains);
+        Context = new TrainContext
+        {
+            Trainer = Trainer, Run = run, Config = cfg, LatentRng = latentRng, Log = log,
+            Val = ValidationImages.FirstPerDomain(valImages, perDomain, cfg.Model.ImgSize),
+            DataPosition = () => data.BatchIndex,
+        };
+    }
+
+    /// <summary>A new run in a new directory; writes the resolved config first.</summary>
+    public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log)
+    {
+        run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
+        return new TrainingSession(cfg, run, log, resume: false);
+    }
+
+    /// <summary>Continues a run from its newest complete checkpoint with its own resolved config
+    /// (optionally with overrides such as a longer train.total_iters).</summary>
+    public static TrainingSession Resume(RunDirectory run, IReadOnlyList<string> overrides, Action<string> log)
+    {
+        var cfg = ConfigLoader.Load(run.ConfigFile, overrides);
+        if (overrides.Count > 0) run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
+        return new TrainingSession(cfg, run, log, resume: true);
+    }
+
+    /// <summary>Trains until train.total_iters or until <paramref name="stop"/> is signalled (the current step is
+    /// finished first). Hooks run after every step and once at the end, also after a stop or a failure.</summary>
+    public void Train(IReadOnlyList<ITrainHook> hooks, CancellationToken stop = default)
+    {
+        foreach (var h in hooks) h.BeforeTrain(Context);
+        var watch = Stopwatch.StartNew();
+        long timedFrom = Trainer.Step;
+        try
+        {
+            while (Trainer.Step < Config.Train.TotalIters && !stop.IsCancellationRequested)
+            {
+                var losses = Step();
+                if (Trainer.Step % Config.Train.PrintEvery == 0 || Trainer.Step == Config.Train.TotalIters)
+                {
+                    Context.SecondsPerIter = watch.Elapsed.TotalSeconds / Math.Max(1, Trainer.Step - timedFrom);
+                    watch.Restart();
+                    timedFrom = Trainer.Step;
+                }
+                foreach (var h in hooks) h.AfterStep(Context, losses);
+            }
+        }
+        catch
+        {
+            Context.Failed = true;
+            throw;
+        }
+        finally
+        {
+            foreach (var h in hooks) h.AfterTrain(Context);
+        }
+    }
+
+    StepLosses Step()
+    {
+        using var batch = data.Next();
+        using var scope = NewDisposeScope();
+        int b = (int)batch.XSrc.size(0);
+        int latent = Config.Model.LatentDim;
+        var zTrg = randn([b, latent], generator: Context.LatentRng);
+        var zTrg2 = randn([b, latent], generator: Context.LatentRng);
+        var x = new StepInputs(batch.XSrc.to(device), batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
+                               batch.YRef.to(device), zTrg.to(device), zTrg2.to(device));
+        var losses = Trainer.TrainStep(x);
+        foreach (var (key, value) in losses.Flatten())
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException($"loss {key} became {value} at step {Trainer.Step}; the last good checkpoint is kept (lower the learning rates or check the data)");
+        return losses;
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Context.Val.Dispose();
+        Trainer.Dispose();
+        Trainer.Nets.Dispose();
+        Trainer.Ema.Dispose();
+    }
+}
+
+public sealed class TrainingDivergedException(string message) : Exception(message);
