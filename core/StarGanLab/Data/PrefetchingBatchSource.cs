@@ -22,6 +22,7 @@ public sealed class PrefetchingBatchSource : IBatchSource
     {
         options.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        if (options.Workers < 1) throw new ArgumentException($"Workers={options.Workers}: prefetching needs at least one worker (use BatchSource for none)", nameof(options));
         assembler = new BatchAssembler(source, options);
         DomainNames = source.DomainNames;
         depth = Math.Max(options.PrefetchDepth, options.Workers);

@@ -29,6 +29,12 @@ public sealed class SyntheticDomains
     public SyntheticFactors Factors(int domain, int index, Split split = Split.Train)
     {
         CheckAddress(domain, index, split);
+        return FactorsAt(domain, index, split);
+    }
+
+    /// <summary>The stream behind <see cref="Factors"/> without the split-size bound: export may go past it.</summary>
+    internal SyntheticFactors FactorsAt(int domain, int index, Split split)
+    {
         var rng = DataRng.For(Options.Seed, (long)split, domain, index);
         return SyntheticFactorSampler.Draw(ref rng);
     }
@@ -60,6 +66,8 @@ public sealed class SyntheticDomains
     /// <summary>
     /// Writes the ImageFolder layout <c>dir/&lt;domain&gt;/&lt;index:D5&gt;.png</c> plus <c>dir/&lt;domain&gt;/factors.jsonl</c>
     /// (one JSON object per image, in index order), so the set can be trained on like any real data set.
+    /// <paramref name="perDomain"/> may exceed the split's size: images 0..perDomain-1 of the split's stream are written,
+    /// the first ones identical to <see cref="Get"/>.
     /// </summary>
     public void Export(string dir, int perDomain, Split split = Split.Train) => SyntheticExporter.Export(this, dir, perDomain, split);
 

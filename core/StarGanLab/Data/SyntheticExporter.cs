@@ -12,8 +12,7 @@ internal static class SyntheticExporter
 
     public static void Export(SyntheticDomains set, string dir, int perDomain, Split split)
     {
-        if (perDomain < 1 || perDomain > set.Count(split))
-            throw new ArgumentOutOfRangeException(nameof(perDomain), perDomain, $"the {split} split has {set.Count(split)} images per domain");
+        ArgumentOutOfRangeException.ThrowIfLessThan(perDomain, 1);
         for (int d = 0; d < set.DomainNames.Count; d++)
         {
             string domainDir = Path.Combine(dir, set.DomainNames[d]);
@@ -21,7 +20,7 @@ internal static class SyntheticExporter
             var lines = new string[perDomain];
             Parallel.For(0, perDomain, i =>
             {
-                SyntheticFactors f = set.Factors(d, i, split);
+                SyntheticFactors f = set.FactorsAt(d, i, split);
                 string file = $"{i:D5}.png";
                 using (SKBitmap bitmap = set.Render(d, f))
                 using (SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100))

@@ -77,7 +77,7 @@ public class BatchSourceTests
     public void PrefetchingWithOneOrTwoWorkersEqualsTheSingleThreadedStream()
     {
         var opts = new BatchOptions(ImgSize: 16, BatchSize: 4, Seed: 9);
-        List<Batch> reference = Take(new BatchSource(Synth.AsSource(Split.Train), opts), 6);
+        List<Batch> reference = Take(BatchSources.Open(Synth.AsSource(Split.Train), opts with { Workers = 0 }), 6);
         foreach (int workers in new[] { 1, 2 })
         {
             List<Batch> got = Take(new PrefetchingBatchSource(Synth.AsSource(Split.Train), opts with { Workers = workers, PrefetchDepth = 3 }), 6);

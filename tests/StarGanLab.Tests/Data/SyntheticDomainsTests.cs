@@ -92,12 +92,12 @@ public class SyntheticDomainsTests
         try
         {
             var set = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 5, ValPerDomain: 3));
-            set.Export(dir, 3, Split.Val);
+            set.Export(dir, 4, Split.Val);              // one more than ValPerDomain: export follows the stream
             foreach (string name in set.DomainNames)
             {
-                Assert.Equal(["00000.png", "00001.png", "00002.png"], Directory.GetFiles(Path.Combine(dir, name), "*.png").Select(Path.GetFileName).Order());
+                Assert.Equal(["00000.png", "00001.png", "00002.png", "00003.png"], Directory.GetFiles(Path.Combine(dir, name), "*.png").Select(Path.GetFileName).Order());
                 string[] lines = File.ReadAllLines(Path.Combine(dir, name, "factors.jsonl"));
-                Assert.Equal(3, lines.Length);
+                Assert.Equal(4, lines.Length);
                 Assert.Contains("\"file\":\"00001.png\"", lines[1]);
                 Assert.Contains("\"split\":\"val\"", lines[1]);
                 Assert.Contains("\"tilt\":", lines[1]);
