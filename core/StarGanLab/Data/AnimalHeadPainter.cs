@@ -31,7 +31,7 @@ internal static class AnimalHeadPainter
         DrawBehindHead(canvas, shape, accent);
         canvas.DrawPath(head, fur);
         DrawTexture(canvas, head, f, accent);
-        DrawFace(canvas, shape, light, dark, white, accent);
+        DrawFace(canvas, shape, light, dark, white);
         canvas.Restore();
     }
 
@@ -85,7 +85,7 @@ internal static class AnimalHeadPainter
         }
     }
 
-    static void DrawFace(SKCanvas canvas, AnimalShape shape, SKPaint light, SKPaint dark, SKPaint white, SKPaint accent)
+    static void DrawFace(SKCanvas canvas, AnimalShape shape, SKPaint light, SKPaint dark, SKPaint white)
     {
         switch (shape)
         {

@@ -71,7 +71,7 @@ public sealed class SyntheticDomains
     /// </summary>
     public void Export(string dir, int perDomain, Split split = Split.Train) => SyntheticExporter.Export(this, dir, perDomain, split);
 
-    internal void CheckAddress(int domain, int index, Split split)
+    void CheckAddress(int domain, int index, Split split)
     {
         if ((uint)domain >= (uint)DomainNames.Count) throw new ArgumentOutOfRangeException(nameof(domain), domain, $"domains are 0..{DomainNames.Count - 1}");
         if ((uint)index >= (uint)Count(split)) throw new ArgumentOutOfRangeException(nameof(index), index, $"the {split} split has {Count(split)} images per domain");
