@@ -1,0 +1,26 @@
+namespace StarGanLab.Data;
+
+/// <summary>
+/// The embedded synthetic set (DESIGN.md section 5). Images are rendered on demand, so sizes only bound the indices.
+/// </summary>
+/// <param name="Domains">How many domains, 1 to <see cref="SyntheticDomains.MaxDomains"/>, taken in the order of <see cref="SyntheticDomains.AllDomainNames"/>.</param>
+/// <param name="PerDomain">Training images per domain.</param>
+/// <param name="ImgSize">Side of the rendered square image in pixels (16-256).</param>
+/// <param name="Seed">Everything about an image is a function of (Seed, split, domain, index).</param>
+/// <param name="ValPerDomain">Held-out images per domain, drawn from a stream disjoint from the training one.</param>
+public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int ImgSize = 64, int Seed = 777, int ValPerDomain = 200)
+{
+    public const int MinImgSize = 16;
+    public const int MaxImgSize = 256;
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every bad value.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (Domains < 1 || Domains > SyntheticDomains.MaxDomains) errors.Add($"Domains={Domains} must be in 1..{SyntheticDomains.MaxDomains}");
+        if (PerDomain < 2) errors.Add($"PerDomain={PerDomain} must be at least 2 (reference pairs need two images of a domain)");
+        if (ValPerDomain < 0) errors.Add($"ValPerDomain={ValPerDomain} must not be negative");
+        if (ImgSize < MinImgSize || ImgSize > MaxImgSize) errors.Add($"ImgSize={ImgSize} must be in {MinImgSize}..{MaxImgSize}");
+        if (errors.Count > 0) throw new ArgumentException("invalid SyntheticOptions: " + string.Join("; ", errors));
+    }
+}

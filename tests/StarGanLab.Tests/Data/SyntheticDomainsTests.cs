@@ -1,0 +1,132 @@
+using StarGanLab.Data;
+using Xunit;
+
+namespace StarGanLab.Tests.Data;
+
+public class SyntheticDomainsTests
+{
+    [Fact]
+    public void SameSeedAndIndexGiveIdenticalPixels()
+    {
+        var a = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 10, Seed: 5));
+        var b = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 10, Seed: 5));
+        for (int d = 0; d < 3; d++)
+            Assert.Equal(a.Get(d, 7).Image, b.Get(d, 7).Image);
+    }
+
+    [Fact]
+    public void DifferentSeedSplitOrIndexGiveDifferentImages()
+    {
+        var a = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 10, Seed: 5));
+        var b = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 10, Seed: 6));
+        Assert.NotEqual(a.Get(0, 3).Image, b.Get(0, 3).Image);
+        Assert.NotEqual(a.Get(0, 3).Image, a.Get(0, 4).Image);
+        Assert.NotEqual(a.Get(0, 3, Split.Train).Image, a.Get(0, 3, Split.Val).Image);
+        Assert.NotEqual(a.Factors(0, 3, Split.Train).X, a.Factors(0, 3, Split.Val).X);
+    }
+
+    [Fact]
+    public void ImagesAreChwInUnitRangeAtAnySize()
+    {
+        foreach (int size in new[] { 16, 33, 64 })
+        {
+            var set = new SyntheticDomains(new SyntheticOptions(Domains: 4, ImgSize: size, PerDomain: 2, ValPerDomain: 1));
+            Sample s = set.Get(3, 1);
+            Assert.Equal(3 * size * size, s.Image.Length);
+            Assert.All(s.Image, v => Assert.InRange(v, -1f, 1f));
+        }
+        Assert.Equal(["cat", "dog", "wild", "bear"], new SyntheticDomains(new SyntheticOptions(Domains: 4)).DomainNames);
+    }
+
+    [Fact]
+    public void InvalidOptionsAreReportedTogether()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new SyntheticDomains(new SyntheticOptions(Domains: 5, ImgSize: 8)));
+        Assert.Contains("Domains=5", ex.Message);
+        Assert.Contains("ImgSize=8", ex.Message);
+    }
+
+    [Fact]
+    public void DomainsDifferInShapeMoreThanSamplesWithinADomain()
+    {
+        // Render white-on-black silhouettes with random content: the mean mask of each domain is its average shape.
+        const int size = 32, n = 60;
+        var set = new SyntheticDomains(new SyntheticOptions(ImgSize: size, PerDomain: 2 * n));
+        var means = new double[3, 2][];
+        for (int d = 0; d < 3; d++)
+            for (int h = 0; h < 2; h++)
+            {
+                var m = new double[size * size];
+                for (int i = h * n; i < (h + 1) * n; i++)
+                {
+                    SyntheticFactors f = set.Factors(d, i) with { Fill = [1, 1, 1], Background = [0, 0, 0], Texture = 0 };
+                    using var bmp = set.Render(d, f);
+                    float[] chw = BitmapPixels.ToChw(bmp);
+                    for (int p = 0; p < m.Length; p++)
+                        m[p] += (chw[p] > -0.9f || chw[m.Length + p] > -0.9f ? 1.0 : 0.0) / n;
+                }
+                means[d, h] = m;
+            }
+        static double Dist(double[] a, double[] b) => Math.Sqrt(a.Zip(b, (x, y) => (x - y) * (x - y)).Sum());
+        double within = Enumerable.Range(0, 3).Max(d => Dist(means[d, 0], means[d, 1]));
+        double between = Enumerable.Range(0, 3).SelectMany(a => Enumerable.Range(0, 3).Where(b => b != a).Select(b => Dist(means[a, 0], means[b, 1]))).Min();
+        Assert.True(between > 2 * within, $"between-domain distance {between:F2} should exceed twice the within-domain {within:F2}");
+    }
+
+    [Fact]
+    public void ContentFactorsAreSharedAcrossDomains()
+    {
+        var set = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 4));
+        SyntheticFactors cat = set.Factors(0, 1), dog = set.Factors(1, 2);
+        SyntheticFactors translated = dog.WithContentOf(cat);
+        Assert.Equal((cat.X, cat.Y, cat.Scale, cat.Tilt), (translated.X, translated.Y, translated.Scale, translated.Tilt));
+        Assert.Equal(dog.Fill, translated.Fill);
+        using var bmp = set.Render(1, translated);
+        Assert.Equal(16, bmp.Width);
+    }
+
+    [Fact]
+    public void ExportWritesImageFolderLayoutAndFactors()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "stargan-export-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var set = new SyntheticDomains(new SyntheticOptions(ImgSize: 16, PerDomain: 5, ValPerDomain: 3));
+            set.Export(dir, 4, Split.Val);              // one more than ValPerDomain: export follows the stream
+            foreach (string name in set.DomainNames)
+            {
+                Assert.Equal(["00000.png", "00001.png", "00002.png", "00003.png"], Directory.GetFiles(Path.Combine(dir, name), "*.png").Select(Path.GetFileName).Order());
+                string[] lines = File.ReadAllLines(Path.Combine(dir, name, "factors.jsonl"));
+                Assert.Equal(4, lines.Length);
+                Assert.Contains("\"file\":\"00001.png\"", lines[1]);
+                Assert.Contains("\"split\":\"val\"", lines[1]);
+                Assert.Contains("\"tilt\":", lines[1]);
+            }
+            var folder = new ImageFolderDataset(dir, new ImageFolderOptions());
+            Assert.Equal(set.DomainNames, folder.DomainNames);
+            using var loaded = folder.Load(2, 1);
+            Assert.Equal(set.Get(2, 1, Split.Val).Image, BitmapPixels.ToChw(loaded));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void WritesAContactSheetToLookAt()
+    {
+        const int size = 32;
+        var set = new SyntheticDomains(new SyntheticOptions(Domains: 4, ImgSize: size, PerDomain: 8));
+        var rows = new List<IReadOnlyList<float[]>>();
+        for (int d = 0; d < 4; d++)
+            rows.Add(Enumerable.Range(0, 8).Select(i => set.Get(d, i).Image).ToList());
+        // Same content (factors of cat i), each domain's shape: the translation ground truth.
+        for (int d = 0; d < 4; d++)
+            rows.Add(Enumerable.Range(0, 8).Select(i =>
+            {
+                using var bmp = set.Render(d, set.Factors(d, i).WithContentOf(set.Factors(0, i)));
+                return BitmapPixels.ToChw(bmp);
+            }).ToList());
+        string path = Path.Combine(Path.GetTempPath(), "stargan-synthetic-sheet.png");
+        ContactSheet.Write(path, rows, size, zoom: 3);
+        Assert.True(new FileInfo(path).Length > 1000);
+    }
+}
