@@ -3,29 +3,49 @@ using Xunit;
 
 namespace StarGanLab.Tests;
 
-/// <summary>Locates the repository and the shared parity fixtures (../shared/parity beside the clone, as in CI).</summary>
+/// <summary>
+/// Locates the repository and the shared parity fixtures (<c>&lt;repo root&gt;/../shared/parity/...</c>, as CI lays
+/// them out). They are large and live outside the repository, so tests that need them skip with a reason.
+/// </summary>
 public static class Fixtures
 {
+    static Fixtures() => TorchRuntime.EnsureLoaded();
+
+    /// <summary>The folder holding StarGanLab.sln, found by walking up from the test binaries.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static string ParityRoot => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "parity"));
 
-    public static string Parity(string name) => Path.Combine(ParityRoot, name);
+    /// <summary>Path of a fixture file or folder, e.g. Parity("basic", "000000_nets.ckpt").</summary>
+    public static string Parity(params string[] parts) => Path.Combine([ParityRoot, .. parts]);
 
     public static bool HasParity(string name) => File.Exists(Path.Combine(Parity(name), "config.json"));
 
-    static string FindRepoRoot()
+    /// <summary>Null when the parity folder (or the given sub-path) exists, otherwise the reason to skip.</summary>
+    public static string? MissingReason(string? subPath = null)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "StarGanLab.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"StarGanLab.sln not found above {AppContext.BaseDirectory}");
+        string p = subPath == null ? ParityRoot : Path.Combine(ParityRoot, subPath);
+        return Directory.Exists(p) || File.Exists(p) ? null : $"parity fixtures not found at {p} (CI places shared/ beside the clone)";
     }
 
-    static Fixtures() => TorchRuntime.EnsureLoaded();
+    static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "StarGanLab.sln"))) return d.FullName;
+        throw new InvalidOperationException($"StarGanLab.sln not found above {AppContext.BaseDirectory}");
+    }
 }
 
-/// <summary>A fact that needs shared/parity/&lt;fixture&gt;; skipped with the reason when it is absent
-/// (the fixtures are large and live outside the repository).</summary>
+/// <summary>A [Fact] that is skipped when the shared parity fixtures (or one sub-path of them) are missing.</summary>
+public sealed class FixtureFactAttribute : FactAttribute
+{
+    public FixtureFactAttribute(string? subPath = null)
+    {
+        if (Fixtures.MissingReason(subPath) is { } reason) Skip = reason;
+    }
+}
+
+/// <summary>A [Fact] that needs the parity fixture folder &lt;name&gt; (with its config.json).</summary>
 public sealed class ParityFactAttribute : FactAttribute
 {
     public ParityFactAttribute(string fixture)

@@ -1,0 +1,93 @@
+using System.IO.Compression;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Checkpoints;
+
+/// <summary>
+/// Reads the torch.save zip format (torch >= 1.6): <c>&lt;stem&gt;/data.pkl</c> plus one raw
+/// little-endian entry per storage, <c>&lt;stem&gt;/data/&lt;key&gt;</c>. Entries are read in memory,
+/// never extracted, and their names are checked anyway so a crafted archive is refused loudly.
+/// Why not PyBridge: it unpickles through Razorvine, which cannot be limited to an allowlist of globals.
+/// </summary>
+internal static class PyTorchZipReader
+{
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> Read(Stream fs, string file)
+    {
+        long fileLength = fs.Length;
+        ZipArchive zip;
+        try { zip = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: true); }
+        catch (InvalidDataException e) { throw new CheckpointException($"{file}: not a readable zip archive: {e.Message}", e); }
+        using (zip)
+        {
+            foreach (var e in zip.Entries) CheckEntryName(e.FullName, file);
+            var pkls = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl") && e.FullName.Count(c => c == '/') == 1).ToList();
+            if (pkls.Count != 1)
+                throw new CheckpointException($"{file}: expected exactly one '<name>/data.pkl' in the archive, found {pkls.Count}");
+            string prefix = pkls[0].FullName[..^"data.pkl".Length];
+
+            var refs = new Dictionary<string, StorageRef>();
+            object PersistentLoad(object? pid)
+            {
+                var r = PersistentIds.Parse(pid, file, fileLength);
+                if (refs.TryGetValue(r.Key, out var seen) && seen != r)
+                    throw new CheckpointException($"{file}: storage '{r.Key}' is described twice with different types or sizes");
+                return refs[r.Key] = r;
+            }
+            using var pkl = ReadEntry(pkls[0], fileLength, file);
+            var root = new SafeUnpickler(pkl, file, PersistentLoad).Load();
+
+            var storages = new Dictionary<string, Tensor>();
+            try
+            {
+                foreach (var r in refs.Values)
+                {
+                    string name = $"{prefix}data/{r.Key}";
+                    var entry = zip.GetEntry(name) ?? throw new CheckpointException($"{file}: storage entry '{name}' is missing");
+                    long expected = r.Numel * r.DType.ElementSize;
+                    if (entry.Length != expected)
+                        throw new CheckpointException($"{file}: entry '{name}' has {entry.Length} bytes, expected {expected} ({r.Numel} {r.DType.Name})");
+                    using var s = OpenEntry(entry, fileLength, file);
+                    storages[r.Key] = TensorBytes.ReadStorage(s, r.DType, r.Numel, file, $"entry '{name}'");
+                }
+                return StateDictAssembler.Assemble(root, storages, file);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CheckpointException($"{file}: corrupt zip archive: {e.Message}", e);
+            }
+            finally
+            {
+                foreach (var t in storages.Values) t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Absolute names, drive letters, backslashes and '..' are refused even though nothing is extracted.</summary>
+    internal static void CheckEntryName(string name, string file)
+    {
+        if (name.Length == 0 || name.StartsWith('/') || name.Contains('\\') || name.Contains(':') ||
+            name.Split('/').Any(seg => seg is ".." or "."))
+            throw new CheckpointException($"{file}: refusing zip entry '{name}': entry names must be relative paths without '..'");
+    }
+
+    static Stream OpenEntry(ZipArchiveEntry entry, long fileLength, string file)
+    {
+        if (entry.CompressedLength > fileLength || entry.Length > fileLength && entry.CompressedLength == entry.Length)
+            throw new CheckpointException($"{file}: entry '{entry.FullName}' claims {entry.Length} bytes, more than the whole file");
+        try { return entry.Open(); }
+        catch (InvalidDataException e) { throw new CheckpointException($"{file}: entry '{entry.FullName}' cannot be read: {e.Message}", e); }
+    }
+
+    static MemoryStream ReadEntry(ZipArchiveEntry entry, long fileLength, string file)
+    {
+        // data.pkl of a state dict is small; a huge claimed size is a crafted or corrupt file.
+        if (entry.Length > Math.Min(fileLength * 64, int.MaxValue))
+            throw new CheckpointException($"{file}: entry '{entry.FullName}' claims {entry.Length} bytes, implausible for a {fileLength}-byte file");
+        using var s = OpenEntry(entry, fileLength, file);
+        var ms = new MemoryStream((int)entry.Length);
+        try { s.CopyTo(ms); }
+        catch (InvalidDataException e) { throw new CheckpointException($"{file}: entry '{entry.FullName}' is corrupt: {e.Message}", e); }
+        ms.Position = 0;
+        return ms;
+    }
+}
