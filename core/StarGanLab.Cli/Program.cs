@@ -2,6 +2,7 @@ using System.CommandLine;
 using StarGanLab.Cli.Commands;
 
 // The stargan command: thin verbs over the StarGanLab library.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;   // logs and CI: no 80-column wrapping
 var root = new RootCommand("StarGanLab: StarGAN v2 training, parity checks and checkpoint tools");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());

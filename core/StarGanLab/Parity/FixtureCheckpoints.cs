@@ -1,3 +1,4 @@
+using StarGanLab.Checkpoints;
 using StarGanLab.Networks;
 using static TorchSharp.torch;
 
@@ -9,14 +10,15 @@ static class FixtureCheckpoints
     public static StarGanNets Load(ParityFixture fx, string file, bool withDiscriminator, string? only = null)
     {
         var nets = StarGanNets.Create(fx.Model, withDiscriminator);
-        var groups = TemporaryZipLoader.Read(fx.PathOf(file));
+        var groups = OfficialCheckpoint.Read(fx.PathOf(file));
         foreach (var (name, module) in nets.Modules)
         {
             if (only != null && name != only) continue;
-            var sd = groups[name];
-            using var _ = no_grad();
-            foreach (var (key, dst) in module.state_dict()) dst.copy_(sd[key]);
+            if (!groups.TryGetValue(name, out var sd))
+                throw new CheckpointException($"{fx.PathOf(file)}: no '{name}' entry");
+            StateDicts.LoadStrict(module, sd, $"{fx.PathOf(file)}[{name}]");
         }
+        foreach (var sd in groups.Values) foreach (var t in sd.Values) t.Dispose();
         return nets;
     }
 }

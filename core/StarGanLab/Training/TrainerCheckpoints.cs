@@ -4,6 +4,7 @@ using StarGanLab.Checkpoints;
 using StarGanLab.Config;
 using StarGanLab.Networks;
 using StarGanLab.Training.Hooks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StarGanLab.Training;
@@ -63,7 +64,7 @@ public static class TrainerCheckpoints
     {
         using var data = NativeCheckpoint.Load(file, kind);
         foreach (var (name, module) in nets.Modules)
-            StateDicts.LoadStrict(module, data.Groups.TryGetValue(name, out var sd) ? sd
+            Checkpoints.StateDicts.LoadStrict(module, data.Groups.TryGetValue(name, out var sd) ? sd
                 : throw new CheckpointException($"{file}: no network '{name}' (has {string.Join(", ", data.Groups.Keys)})"), $"{file}[{name}]");
     }
 

@@ -1,0 +1,131 @@
+using StarGanLab.Checkpoints;
+using StarGanLab.Config;
+using StarGanLab.Runs;
+using StarGanLab.Training;
+using StarGanLab.Training.Hooks;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Tests.Training;
+
+public class TrainingSessionTests : TorchTest
+{
+    static readonly Action<string> Quiet = _ => { };
+
+    static List<ITrainHook> Hooks(ExperimentConfig c) =>
+        [new LossLogHook(1), new SampleHook(c.Train.SampleEvery, outsPerDomain: 1), new CheckpointHook(c.Train.SaveEvery, 0)];
+
+    [Fact]
+    public void N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit()
+    {
+        string root = TinyRuns.TempRoot();
+        var full = TinyRuns.Config(root, totalIters: 4);
+        using (var a = TrainingSession.Start(full, RunDirectory.Create(root, "a", false), Quiet))
+            a.Train(Hooks(full));
+
+        var half = full with { Train = full.Train with { TotalIters = 2 } };
+        using (var b = TrainingSession.Start(half, RunDirectory.Create(root, "b", false), Quiet))
+            b.Train(Hooks(half));
+        using (var b = TrainingSession.Resume(RunDirectory.Open(Path.Combine(root, "b")), ["train.total_iters=4"], Quiet))
+        {
+            Assert.Equal(2, b.Trainer.Step);
+            b.Train(Hooks(b.Config));
+        }
+
+        foreach (var kind in new[] { TrainerCheckpoints.Nets, TrainerCheckpoints.NetsEma, TrainerCheckpoints.Optims })
+        {
+            using var x = NativeCheckpoint.Load(TrainerCheckpoints.FileOf(Path.Combine(root, "a", "checkpoints"), 4, kind));
+            using var y = NativeCheckpoint.Load(TrainerCheckpoints.FileOf(Path.Combine(root, "b", "checkpoints"), 4, kind));
+            foreach (var (group, sd) in x.Groups)
+                foreach (var (key, t) in sd)
+                    Assert.True(t.eq(y.Groups[group][key]).all().item<bool>(), $"{kind} {group}.{key} differs after resume");
+        }
+        var linesA = File.ReadAllLines(Path.Combine(root, "a", "losses.jsonl")).Select(StripTiming).ToArray();
+        var linesB = File.ReadAllLines(Path.Combine(root, "b", "losses.jsonl")).Select(StripTiming).ToArray();
+        Assert.Equal(4, linesA.Length);
+        Assert.Equal(linesA, linesB);
+    }
+
+    static string StripTiming(string line) =>
+        System.Text.RegularExpressions.Regex.Replace(line, "\"(time|s_per_iter)\":(\"[^\"]*\"|[0-9.eE+-]+),", "");
+
+    [Fact]
+    public void A_stop_request_finishes_the_step_and_writes_a_resumable_checkpoint()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = TinyRuns.Config(root, totalIters: 10);
+        using var stop = new CancellationTokenSource();
+        using var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "r", false), Quiet);
+        s.Train([.. Hooks(cfg), new StopAt(3, stop)], stop.Token);
+        Assert.Equal(3, s.Trainer.Step);
+        Assert.Equal([3L], TrainerCheckpoints.CompleteSteps(Path.Combine(root, "r", "checkpoints")));
+    }
+
+    sealed class StopAt(long step, CancellationTokenSource cts) : ITrainHook
+    {
+        public void AfterStep(TrainContext c, StepLosses l) { if (c.Step == step) cts.Cancel(); }
+    }
+
+    [Fact]
+    public void Live_tensor_count_stays_flat_across_steps()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = TinyRuns.Config(root, totalIters: 12, workers: 0);
+        using var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "m", false), Quiet);
+        var counts = new List<long>();
+        s.Train([new Probe(counts)]);
+        // after warm-up (optimizer moments appear at the first step) the count must not grow
+        Assert.Equal(counts[3], counts[^1]);
+    }
+
+    sealed class Probe(List<long> counts) : ITrainHook
+    {
+        public void AfterStep(TrainContext c, StepLosses l) => counts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_the_run_naming_the_term_and_no_checkpoint_is_written_for_it()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = TinyRuns.Config(root, totalIters: 5, saveEvery: 1);
+        using var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "nan", false), Quiet);
+        var ex = Assert.Throws<TrainingDivergedException>(() => s.Train([.. Hooks(cfg), new PoisonAt(2)]));
+        Assert.Contains("at step 3", ex.Message);
+        Assert.Matches("loss [DG]/", ex.Message);
+        Assert.Equal([2L, 1L], TrainerCheckpoints.CompleteSteps(Path.Combine(root, "nan", "checkpoints")));
+    }
+
+    sealed class PoisonAt(long step) : ITrainHook
+    {
+        public void AfterStep(TrainContext c, StepLosses l)
+        {
+            if (c.Step != step) return;
+            using var _ = no_grad();
+            c.Trainer.Nets.Discriminator!.parameters().First().fill_(float.NaN);
+        }
+    }
+
+    [Fact]
+    public void Run_directories_never_escape_their_root_and_are_not_overwritten()
+    {
+        string root = TinyRuns.TempRoot();
+        Assert.Throws<ArgumentException>(() => RunDirectory.Create(root, "../../x", false));
+        var run = RunDirectory.Create(root, "keep", false);
+        File.WriteAllText(Path.Combine(run.Path, "marker"), "precious");
+        var ex = Assert.Throws<IOException>(() => RunDirectory.Create(root, "keep", false));
+        Assert.Contains("--resume", ex.Message);
+        RunDirectory.Create(root, "keep", overwrite: true);
+        var backup = Directory.GetDirectories(root, "keep.replaced-*").Single();
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(backup, "marker")));
+    }
+
+    [Fact]
+    public void High_pass_configs_are_refused_until_the_face_masks_exist()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = TinyRuns.Config(root, 1) with { Model = TinyRuns.Config(root, 1).Model with { WHpf = 1 } };
+        var ex = Assert.Throws<ConfigException>(() => TrainingSession.Start(cfg, RunDirectory.Create(root, "hpf", false), Quiet));
+        Assert.Contains("model.w_hpf", ex.Message);
+    }
+}
