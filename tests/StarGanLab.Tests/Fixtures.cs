@@ -39,3 +39,12 @@ public sealed class FixtureFactAttribute : FactAttribute
         if (Fixtures.MissingReason(subPath) is { } reason) Skip = reason;
     }
 }
+
+/// <summary>A [Theory] that is skipped when the shared parity fixtures (or one sub-path of them) are missing.</summary>
+public sealed class FixtureTheoryAttribute : TheoryAttribute
+{
+    public FixtureTheoryAttribute(string? subPath = null)
+    {
+        if (Fixtures.MissingReason(subPath) is { } reason) Skip = reason;
+    }
+}

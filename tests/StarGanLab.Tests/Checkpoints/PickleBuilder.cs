@@ -51,16 +51,19 @@ internal sealed class PickleBuilder
     }
 
     /// <summary>{'net': OrderedDict({'w': tensor of a FloatStorage claiming numel elements, viewed as size/stride})}.</summary>
-    public static byte[] StateDict(long numel, long size, long stride, bool legacyPid = false)
+    /// <param name="flat">Leave out the 'net' level: a plain {'w': tensor}.</param>
+    public static byte[] StateDict(long numel, long size, long stride, bool legacyPid = false, bool flat = false)
     {
-        var p = new PickleBuilder().Proto().EmptyDict().Str("net")
-            .Global("collections", "OrderedDict").EmptyTuple().Reduce()
-            .Str("w").Global("torch._utils", "_rebuild_tensor_v2").Mark()
+        var p = new PickleBuilder().Proto().EmptyDict();
+        if (!flat) p.Str("net").Global("collections", "OrderedDict").EmptyTuple().Reduce();
+        p.Str("w").Global("torch._utils", "_rebuild_tensor_v2").Mark()
             .Mark().Str("storage").Global("torch", "FloatStorage").Str("0").Str("cpu").Long(numel);
         if (legacyPid) p.Op('N');
         p.Tuple().BinPersid().Long(0).Long(size).Tuple1().Long(stride).Tuple1().False()
             .Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce()
-            .SetItem().SetItem().Stop();
+            .SetItem();
+        if (!flat) p.SetItem();
+        p.Stop();
         return p.Bytes();
     }
 
