@@ -20,6 +20,9 @@ internal static class PyTorchZipReader
         using (zip)
         {
             foreach (var e in zip.Entries) CheckEntryName(e.FullName, file);
+            // Two entries of one name would let the central directory and a reader disagree about the content.
+            if (zip.Entries.GroupBy(e => e.FullName).FirstOrDefault(g => g.Count() > 1) is { } dup)
+                throw new CheckpointException($"{file}: zip entry '{dup.Key}' occurs more than once");
             var pkls = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl") && e.FullName.Count(c => c == '/') == 1).ToList();
             if (pkls.Count != 1)
                 throw new CheckpointException($"{file}: expected exactly one '<name>/data.pkl' in the archive, found {pkls.Count}");

@@ -121,6 +121,14 @@ public class HostileCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Zip_with_duplicate_entry_names_is_refused()
+    {
+        string path = Path.Combine(dir, "dup.ckpt");
+        PickleBuilder.WriteZip(path, ("ok/data.pkl", PickleBuilder.StateDict(4, 4, 1)), ("ok/data/0", new byte[16]), ("ok/data/0", new byte[16]));
+        Assert.Contains("'ok/data/0' occurs more than once", Assert.Throws<CheckpointException>(() => OfficialCheckpoint.Read(path)).Message);
+    }
+
+    [Fact]
     public void Truncated_and_corrupt_torch_files_are_refused_with_the_file_name()
     {
         string good = Path.Combine(dir, "good.ckpt");
