@@ -60,3 +60,12 @@ public abstract class TorchTest
 {
     protected TorchTest() => TorchRuntime.EnsureLoaded();
 }
+
+/// <summary>A [Theory] that is skipped when the shared parity fixtures (or one sub-path of them) are missing.</summary>
+public sealed class FixtureTheoryAttribute : TheoryAttribute
+{
+    public FixtureTheoryAttribute(string? subPath = null)
+    {
+        if (Fixtures.MissingReason(subPath) is { } reason) Skip = reason;
+    }
+}

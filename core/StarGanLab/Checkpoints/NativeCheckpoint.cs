@@ -53,7 +53,7 @@ public static class NativeCheckpoint
             long headerStart = fs.Position;
             fs.Write(json);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var hs = new HashingStream(fs, sha))
+            using (var hs = new TapStream(fs, sha.AppendData))
                 foreach (var sd in groups.Values)
                     foreach (var t in sd.Values) TensorBytes.Write(t, hs);
             long end = fs.Position;
@@ -117,7 +117,7 @@ public static class NativeCheckpoint
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var hs = new HashingStream(fs, sha);
+            using var hs = new TapStream(fs, sha.AppendData);
             int i = 0;
             foreach (var (g, list) in header.Groups)
             {

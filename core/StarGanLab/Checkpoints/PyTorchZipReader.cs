@@ -20,6 +20,9 @@ internal static class PyTorchZipReader
         using (zip)
         {
             foreach (var e in zip.Entries) CheckEntryName(e.FullName, file);
+            // Two entries of one name would let the central directory and a reader disagree about the content.
+            if (zip.Entries.GroupBy(e => e.FullName).FirstOrDefault(g => g.Count() > 1) is { } dup)
+                throw new CheckpointException($"{file}: zip entry '{dup.Key}' occurs more than once");
             var pkls = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl") && e.FullName.Count(c => c == '/') == 1).ToList();
             if (pkls.Count != 1)
                 throw new CheckpointException($"{file}: expected exactly one '<name>/data.pkl' in the archive, found {pkls.Count}");
@@ -46,8 +49,11 @@ internal static class PyTorchZipReader
                     long expected = r.Numel * r.DType.ElementSize;
                     if (entry.Length != expected)
                         throw new CheckpointException($"{file}: entry '{name}' has {entry.Length} bytes, expected {expected} ({r.Numel} {r.DType.Name})");
-                    using var s = OpenEntry(entry, fileLength, file);
-                    storages[r.Key] = TensorBytes.ReadStorage(s, r.DType, r.Numel, file, $"entry '{name}'");
+                    var crc = new Crc32();
+                    using (var s = OpenEntry(entry, fileLength, file))
+                    using (var tapped = new TapStream(s, crc.Append))
+                        storages[r.Key] = TensorBytes.ReadStorage(tapped, r.DType, r.Numel, file, $"entry '{name}'");
+                    CheckCrc(entry, crc, file);
                 }
                 return StateDictAssembler.Assemble(root, storages, file);
             }
@@ -83,11 +89,27 @@ internal static class PyTorchZipReader
         // data.pkl of a state dict is small; a huge claimed size is a crafted or corrupt file.
         if (entry.Length > Math.Min(fileLength * 64, int.MaxValue))
             throw new CheckpointException($"{file}: entry '{entry.FullName}' claims {entry.Length} bytes, implausible for a {fileLength}-byte file");
-        using var s = OpenEntry(entry, fileLength, file);
         var ms = new MemoryStream((int)entry.Length);
-        try { s.CopyTo(ms); }
+        var crc = new Crc32();
+        try
+        {
+            using var s = OpenEntry(entry, fileLength, file);
+            using var tapped = new TapStream(s, crc.Append);
+            tapped.CopyTo(ms);
+        }
         catch (InvalidDataException e) { throw new CheckpointException($"{file}: entry '{entry.FullName}' is corrupt: {e.Message}", e); }
+        CheckCrc(entry, crc, file);
         ms.Position = 0;
         return ms;
+    }
+
+    /// <summary>
+    /// System.IO.Compression does not check the CRC of a stored entry read by length (it never sees the end),
+    /// so a flipped bit in a tensor would go unnoticed without this.
+    /// </summary>
+    static void CheckCrc(ZipArchiveEntry entry, Crc32 crc, string file)
+    {
+        if (crc.Value != entry.Crc32)
+            throw new CheckpointException($"{file}: entry '{entry.FullName}' fails its CRC-32 check (file corrupt)");
     }
 }

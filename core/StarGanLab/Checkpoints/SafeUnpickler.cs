@@ -260,7 +260,7 @@ internal sealed class SafeUnpickler
     {
         if (n > 64) throw Fail(stream.Position, $"a {n}-byte integer is not plausible in a state-dict checkpoint");
         var v = new BigInteger(ReadExact(n), isUnsigned: false, isBigEndian: false);
-        return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+        return v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
     }
 
     string ReadLine(long at)

@@ -40,7 +40,7 @@ internal sealed class TorchZipWriter
 
         long start = output.Position;
         var crc = new Crc32();
-        using (var counting = new CrcStream(output, crc)) write(counting);
+        using (var tapped = new TapStream(output, crc.Append)) write(tapped);
         long size = output.Position - start;
         if (size > uint.MaxValue || offset > uint.MaxValue)
             throw new CheckpointException($"zip entry '{name}' or its offset exceeds 4 GiB; this writer does not emit zip64");
@@ -84,25 +84,5 @@ internal sealed class TorchZipWriter
         BinaryPrimitives.WriteUInt32LittleEndian(e[12..], (uint)cdSize);
         BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)cdStart);
         output.Write(e);
-    }
-
-    /// <summary>Passes writes through while updating a CRC; leaves the inner stream open.</summary>
-    sealed class CrcStream(Stream inner, Crc32 crc) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            crc.Append(buffer);
-            inner.Write(buffer);
-        }
     }
 }

@@ -1,9 +1,13 @@
-using System.Security.Cryptography;
-
 namespace StarGanLab.Checkpoints;
 
-/// <summary>Passes reads or writes through to another stream while hashing the bytes, so the payload is read/written once.</summary>
-internal sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+/// <summary>Receives every byte that passes through a <see cref="TapStream"/>.</summary>
+internal delegate void ByteTap(ReadOnlySpan<byte> data);
+
+/// <summary>
+/// Passes reads or writes through to another stream and shows each chunk to a tap (a hash or CRC),
+/// so checksums are computed in the same single pass that moves the data.
+/// </summary>
+internal sealed class TapStream(Stream inner, ByteTap tap) : Stream
 {
     public override bool CanRead => inner.CanRead;
     public override bool CanSeek => false;
@@ -18,14 +22,14 @@ internal sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
     public override int Read(Span<byte> buffer)
     {
         int n = inner.Read(buffer);
-        hash.AppendData(buffer[..n]);
+        tap(buffer[..n]);
         return n;
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        hash.AppendData(buffer);
+        tap(buffer);
         inner.Write(buffer);
     }
 
