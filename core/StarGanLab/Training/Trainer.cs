@@ -44,12 +44,15 @@ public sealed class Trainer : IDisposable
         double lambdaDs = LambdaDs;
         var w = Config.Loss;
 
-        var dLatent = Update("d_latent", Objectives.Discriminator(Nets, w, x, StyleSource.Latent), StarGanNets.DiscriminatorName);
-        var dRef = Update("d_ref", Objectives.Discriminator(Nets, w, x, StyleSource.Reference), StarGanNets.DiscriminatorName);
-        var gLatent = Update("g_latent", Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker),
+        var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent),
+            StarGanNets.DiscriminatorName);
+        var dRef = Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference),
+            StarGanNets.DiscriminatorName);
+        var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker),
             StarGanNets.GeneratorName, StarGanNets.MappingNetworkName, StarGanNets.StyleEncoderName);
-        var gRef = Update("g_ref", Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker),
+        var gRef = Update("g_ref", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker),
             StarGanNets.GeneratorName);
+        SetRequiresGrad(all: true);
 
         foreach (var (name, ema) in Ema.Modules)
             Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
@@ -57,13 +60,29 @@ public sealed class Trainer : IDisposable
         return new StepLosses(dLatent, dRef, gLatent, gRef, LambdaDs);
     }
 
-    T Update<T>(string phase, (Tensor Loss, T Terms) objective, params string[] stepped)
+    /// <summary>Builds the objective with parameter gradients enabled only for the networks this phase steps,
+    /// backpropagates and steps them. The official backward also computes weight gradients of networks it does not
+    /// step (D in both G phases, E in the reference phase) and discards them; freezing those parameters keeps every
+    /// gradient that flows through them to the generator, so what is updated is unchanged.</summary>
+    T Update<T>(string phase, Func<(Tensor Loss, T Terms)> objective, params string[] stepped)
     {
-        foreach (var opt in Optimizers.Values) opt.ZeroGrad();
-        objective.Loss.backward();
+        SetRequiresGrad(all: false, stepped);
+        foreach (var name in stepped) Optimizers[name].ZeroGrad();
+        var (loss, terms) = objective();
+        loss.backward();
         BeforeOptimizerStep?.Invoke(phase);
         foreach (var name in stepped) Optimizers[name].Step();
-        return objective.Terms;
+        return terms;
+    }
+
+    void SetRequiresGrad(bool all, params string[] enabled)
+    {
+        foreach (var (name, module) in Nets.Modules)
+        {
+            bool on = all || enabled.Contains(name);
+            foreach (var p in module.parameters())
+                if (p.requires_grad != on) p.requires_grad_(on);
+        }
     }
 
     public void Dispose()

@@ -90,7 +90,10 @@ public sealed class TrainingSession : IDisposable
                 var losses = Step();
                 if (Trainer.Step % Config.Train.PrintEvery == 0 || Trainer.Step == Config.Train.TotalIters)
                 {
-                    Context.SecondsPerIter = watch.Elapsed.TotalSeconds / Math.Max(1, Trainer.Step - timedFrom);
+                    long steps = Math.Max(1, Trainer.Step - timedFrom);
+                    Context.SecondsPerIter = watch.Elapsed.TotalSeconds / steps;
+                    Context.DataWaitPerIter = dataWait.Elapsed.TotalSeconds / steps;
+                    dataWait.Reset();
                     watch.Restart();
                     timedFrom = Trainer.Step;
                 }
@@ -108,9 +111,13 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
+    readonly Stopwatch dataWait = new();
+
     StepLosses Step()
     {
-        using var batch = data.Next();
+        dataWait.Start();
+        using var batch = data.Next();   // decoded and augmented ahead by the prefetching workers
+        dataWait.Stop();
         using var scope = NewDisposeScope();
         int b = (int)batch.XSrc.size(0);
         int latent = Config.Model.LatentDim;

@@ -32,6 +32,7 @@ public sealed class LossLogHook(int every) : ITrainHook
             json.WriteNumber("step", c.Step);
             json.WriteString("time", DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture));
             json.WriteNumber("s_per_iter", Math.Round(c.SecondsPerIter, 5));
+            json.WriteNumber("data_wait_s_per_iter", Math.Round(c.DataWaitPerIter, 6));
             foreach (var (key, value) in losses.Flatten()) json.WriteNumber(key, value);
             json.WriteEndObject();
         }

@@ -22,4 +22,6 @@ public sealed class TrainContext
     public long TotalIters => Config.Train.TotalIters;
     /// <summary>Seconds per iteration, averaged since the last report.</summary>
     public double SecondsPerIter { get; set; }
+    /// <summary>Seconds per iteration the step waited for its batch (0 when decoding keeps ahead).</summary>
+    public double DataWaitPerIter { get; set; }
 }

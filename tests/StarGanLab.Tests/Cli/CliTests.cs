@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace StarGanLab.Tests.Cli;
+
+/// <summary>The stargan command as a user runs it: exit codes and the sentences users see.</summary>
+public class CliTests
+{
+    static (int Exit, string Output) Stargan(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "stargan.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [ParityFact("basic")]
+    public void Parity_command_prints_every_check_and_all_pass()
+    {
+        var (exit, output) = Stargan("parity", "--fixture", Fixtures.Parity("basic"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("all 41 checks PASS", output);
+        Assert.Contains("x_fake_latent", output);
+        Assert.Contains("G/latent_cyc", output);
+    }
+
+    [Fact]
+    public void Parity_on_a_folder_without_a_fixture_names_the_file_it_needs()
+    {
+        var (exit, output) = Stargan("parity", "--fixture", Path.GetTempPath());
+        Assert.Equal(2, exit);
+        Assert.Contains("config.json", output);
+    }
+
+    [Fact]
+    public void A_misspelt_config_key_is_one_sentence_with_file_line_and_suggestion()
+    {
+        string dir = Directory.CreateTempSubdirectory("cli").FullName;
+        string cfg = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(cfg, "name: bad\ntrain:\n  batch_sise: 4\n");
+        var (exit, output) = Stargan("train", cfg);
+        Assert.Equal(2, exit);
+        Assert.Contains("bad.yaml:3", output);
+        Assert.Contains("batch_size", output);
+        Assert.DoesNotContain("   at ", output);   // no stack trace
+    }
+
+    [Fact]
+    public void Dry_run_prints_the_resolved_config_and_run_name_without_creating_a_run()
+    {
+        string root = Directory.CreateTempSubdirectory("cli").FullName;
+        var (exit, output) = Stargan("train", "configs/quickstart.yaml", "--set", $"run.root={root}", "--set", "train.batch_size=4", "--dry-run");
+        Assert.True(exit == 0, output);
+        Assert.Contains("batch_size: 4", output);
+        Assert.Contains("quickstart-batch_size=4", output);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+    }
+}
