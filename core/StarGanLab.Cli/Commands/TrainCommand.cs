@@ -18,8 +18,13 @@ static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run in this directory from its newest checkpoint" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start over in an existing run directory (the old one is kept as a backup)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the resolved config and run name, then exit" };
-        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun };
-        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(resume), r.GetValue(overwrite), r.GetValue(dryRun))));
+        var device = new Option<string?>("--device") { Description = "auto | cpu | cuda | cuda:N (same as --set device=...)" };
+        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun, device };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            string[] overrides = [.. r.GetValue(set) ?? [], .. r.GetValue(device) is { } d ? new[] { $"device={d}" } : []];
+            return Run(r.GetValue(config), overrides, r.GetValue(resume), r.GetValue(overwrite), r.GetValue(dryRun));
+        }));
         return cmd;
     }
 
@@ -43,6 +48,7 @@ static class TrainCommand
                 Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, name)}");
                 return 0;
             }
+            StarGanLab.Native.TorchRuntime.ResolveDevice(cfg.Device);   // fail before anything is written
             session = TrainingSession.Start(cfg, RunDirectory.Create(cfg.Run.Root, name, overwrite, Log), Log);
         }
         using (session)
