@@ -21,6 +21,10 @@ public sealed class Trainer : IDisposable
     /// ("d_latent", "d_ref", "g_latent", "g_ref"): lets parity checks and debugging read gradients.</summary>
     public Action<string>? BeforeOptimizerStep { get; set; }
 
+    /// <summary>Called when a phase is complete ("d_latent", "d_ref", "g_latent", "g_ref", "ema"): lets benchmarks
+    /// time each phase without the step knowing about timing.</summary>
+    public Action<string>? PhaseCompleted { get; set; }
+
     public Trainer(StarGanNets nets, StarGanNets ema, ExperimentConfig config, IFaceMasker? masker = null)
     {
         if (config.Model.WHpf > 0 && masker is null)
@@ -56,6 +60,7 @@ public sealed class Trainer : IDisposable
 
         foreach (var (name, ema) in Ema.Modules)
             Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
+        PhaseCompleted?.Invoke("ema");
         Step++;
         return new StepLosses(dLatent, dRef, gLatent, gRef, LambdaDs);
     }
@@ -72,6 +77,7 @@ public sealed class Trainer : IDisposable
         loss.backward();
         BeforeOptimizerStep?.Invoke(phase);
         foreach (var name in stepped) Optimizers[name].Step();
+        PhaseCompleted?.Invoke(phase);
         return terms;
     }
 
