@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Spectre.Console;
 using StarGanLab.Config;
 using StarGanLab.Runs;
+using StarGanLab.Tracking;
 using StarGanLab.Training;
 using StarGanLab.Training.Hooks;
 
@@ -32,10 +33,12 @@ static class TrainCommand
     {
         void Log(string m) => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m));
         TrainingSession session;
+        string source;
         if (resumeDir != null)
         {
             if (configPath != null) throw new ArgumentException("give either a config file or --resume RUN_DIR, not both");
             session = TrainingSession.Resume(RunDirectory.Open(resumeDir), overrides, Log);
+            source = $"stargan train --resume {resumeDir}";
         }
         else
         {
@@ -50,12 +53,16 @@ static class TrainCommand
             }
             StarGanLab.Native.TorchRuntime.ResolveDevice(cfg.Device);   // fail before anything is written
             session = TrainingSession.Start(cfg, RunDirectory.Create(cfg.Run.Root, name, overwrite, Log), Log);
+            source = $"stargan train {configPath}" + string.Concat(overrides.Select(o => $" --set {o}"));
         }
         using (session)
-            return Train(session);
+        using (var tracker = TrackingFactory.FromEnvironment(session.Run.Path, Log))
+            return Train(session, new TrackingHook(tracker, session.Config.Train.PrintEvery,
+                experiment: Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") is { Length: > 0 } e ? e : null,
+                source: source, gitDirectory: configPath == null ? null : RepoRootOf(configPath)));
     }
 
-    static int Train(TrainingSession session)
+    static int Train(TrainingSession session, TrackingHook tracking)
     {
         var t = session.Config.Train;
         var hooks = new List<ITrainHook>
@@ -63,6 +70,7 @@ static class TrainCommand
             new LossLogHook(t.PrintEvery),
             new SampleHook(t.SampleEvery),
             new CheckpointHook(t.SaveEvery, t.KeepCheckpoints),
+            tracking,   // after the hooks whose files it uploads at the end
         };
         using var stop = new CancellationTokenSource();
         int signal = 0;
