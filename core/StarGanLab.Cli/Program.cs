@@ -9,4 +9,5 @@ root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
+root.Subcommands.Add(AlignCommand.Create());
 return root.Parse(args).Invoke();
