@@ -79,12 +79,14 @@ public sealed class Fan : nn.Module<Tensor, Tensor>
 
     /// <summary>The official get_landmark(x): (B, 98, 2) landmark positions (x = column, y = row) in pixels of the input
     /// images, each the heatmap's arg-max refined by a quarter pixel towards the higher neighbour (see
-    /// <see cref="HeatmapLandmarks"/>), scaled by input size / 64 (integer division, as the official).</summary>
+    /// <see cref="HeatmapLandmarks"/>), scaled by input size / 64.</summary>
     public Tensor Landmarks(Tensor images)
     {
         using var scope = NewDisposeScope();
         var heatmaps = RawHeatmaps(images).cpu();
-        long scale = images.size(2) / heatmaps.size(2);
+        // The official scales by the integer quotient size // 64, which is exact for the sizes align uses
+        // (256, 512, 1024) but wrong for any other (0 below 64); the true ratio is used here.
+        double scale = (double)images.size(2) / heatmaps.size(2);
         return (HeatmapLandmarks.Decode(heatmaps) * scale).MoveToOuterDisposeScope();
     }
 
