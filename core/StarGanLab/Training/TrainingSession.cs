@@ -16,6 +16,7 @@ public sealed class TrainingSession : IDisposable
 {
     readonly IBatchSource data;
     readonly Device device;
+    readonly FanMasker? masker;   // the FAN, when model.w_hpf > 0
     public Trainer Trainer { get; }
     public TrainContext Context { get; }
     public ExperimentConfig Config { get; }
@@ -24,17 +25,29 @@ public sealed class TrainingSession : IDisposable
     TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
     {
         (Config, Run) = (cfg, run);
-        if (cfg.Model.WHpf > 0)
-            throw new ConfigException([new ConfigProblem(run.ConfigFile, 0, 0, "model.w_hpf",
-                $"w_hpf = {cfg.Model.WHpf} needs the FAN landmark masks, which this version cannot compute yet; set model.w_hpf: 0")]);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
+        // Loaded before seeding: building the FAN draws default-init weights from the global RNG, which would
+        // otherwise shift the networks' initialisation relative to a w_hpf = 0 run of the same seed.
+        masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
+        try
+        {
+            (Trainer, Context, data) = Build(cfg, run, log, resume);
+        }
+        catch
+        {
+            masker?.Dispose();
+            throw;
+        }
+    }
 
+    (Trainer, TrainContext, IBatchSource) Build(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
+    {
         var (trainImages, valImages) = DataSources.Open(cfg, log);
         DataSources.CheckDomains(cfg, trainImages);
 
         manual_seed(cfg.Seed);
         var (nets, ema) = StarGanNets.Build(cfg.Model, device);
-        Trainer = new Trainer(nets, ema, cfg);
+        var trainer = new Trainer(nets, ema, cfg, masker);
         var latentRng = new torch.Generator((ulong)cfg.Seed);
 
         long dataPosition = 0;
@@ -43,21 +56,22 @@ public sealed class TrainingSession : IDisposable
             var steps = TrainerCheckpoints.CompleteSteps(run.CheckpointDir);
             if (steps.Count == 0)
                 throw new InvalidOperationException($"{run.Path} has no complete checkpoint to resume from (looked in {run.CheckpointDir})");
-            dataPosition = TrainerCheckpoints.Load(Trainer, latentRng, run.CheckpointDir, steps[0]);
+            dataPosition = TrainerCheckpoints.Load(trainer, latentRng, run.CheckpointDir, steps[0]);
             log($"resumed {run.Name} at step {steps[0]}");
         }
 
         var batchOptions = new BatchOptions(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Seed, Workers: cfg.Data.Workers, PrefetchDepth: cfg.Data.Prefetch);
-        data = cfg.Data.Workers > 0
+        IBatchSource source = cfg.Data.Workers > 0
             ? new PrefetchingBatchSource(trainImages, batchOptions, dataPosition)
             : new BatchSource(trainImages, batchOptions, dataPosition);
         int perDomain = Math.Max(1, Math.Min(cfg.Train.ValBatchSize, 8) / cfg.Model.NumDomains);
-        Context = new TrainContext
+        var context = new TrainContext
         {
-            Trainer = Trainer, Run = run, Config = cfg, LatentRng = latentRng, Log = log,
+            Trainer = trainer, Run = run, Config = cfg, LatentRng = latentRng, Log = log,
             Val = ValidationImages.FirstPerDomain(valImages, perDomain, cfg.Model.ImgSize),
-            DataPosition = () => data.BatchIndex,
+            DataPosition = () => source.BatchIndex,
         };
+        return (trainer, context, source);
     }
 
     /// <summary>A new run in a new directory; writes the resolved config first.</summary>
@@ -123,8 +137,11 @@ public sealed class TrainingSession : IDisposable
         int latent = Config.Model.LatentDim;
         var zTrg = randn([b, latent], generator: Context.LatentRng);
         var zTrg2 = randn([b, latent], generator: Context.LatentRng);
-        var x = new StepInputs(batch.XSrc.to(device), batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
-                               batch.YRef.to(device), zTrg.to(device), zTrg2.to(device));
+        var xReal = batch.XSrc.to(device);
+        // As the official Solver.train: masks of x_real once per iteration, shared by all four phases
+        // (the cycle term's masks of x_fake are computed inside the generator objective).
+        var x = new StepInputs(xReal, batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
+                               batch.YRef.to(device), zTrg.to(device), zTrg2.to(device), masker?.Masks(xReal));
         var losses = Trainer.TrainStep(x);
         foreach (var (key, value) in losses.Flatten())
             if (!double.IsFinite(value))
@@ -139,6 +156,7 @@ public sealed class TrainingSession : IDisposable
         Trainer.Dispose();
         Trainer.Nets.Dispose();
         Trainer.Ema.Dispose();
+        masker?.Dispose();
     }
 }
 

@@ -60,4 +60,42 @@ public class CliTests
         Assert.Contains("quickstart-batch_size=4", output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root));
     }
+
+    [ParityFact("hpf")]
+    public void Parity_on_the_high_pass_fixture_checks_the_FAN_and_masks()
+    {
+        var (exit, output) = Stargan("parity", "--fixture", Fixtures.Parity("hpf"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("fan_raw_heatmaps", output);
+        Assert.Contains("masks1", output);
+        Assert.Contains("generator (our masks)", output);
+    }
+
+    [Fact]
+    public void Align_without_the_wing_file_names_it()
+    {
+        string dir = Directory.CreateTempSubdirectory("cli").FullName;
+        string wing = Path.Combine(dir, "wing.ckpt");
+        var (exit, output) = Stargan("align", "--in", dir, "--out", Path.Combine(dir, "out"), "--wing", wing, "--landmarks-mean", Path.Combine(dir, "m.npz"));
+        Assert.Equal(2, exit);
+        Assert.Contains(wing, output);
+        Assert.Contains("wing.ckpt", output);
+    }
+
+    [Fact]
+    public void Align_writes_one_aligned_png_per_input_image()
+    {
+        StarGanLab.Native.TorchRuntime.EnsureLoaded();
+        string dir = Directory.CreateTempSubdirectory("cli").FullName;
+        string inDir = Directory.CreateDirectory(Path.Combine(dir, "in")).FullName;
+        string wing = Path.Combine(dir, "wing.ckpt"), mean = Path.Combine(dir, "mean.npz");
+        Networks.FanSupport.WriteWing(wing);
+        // a plausible mean face at 256 px: points spread over the centre
+        Alignment.AlignmentTests.WriteNpz(mean, "mean.npy", Enumerable.Range(0, 196).Select(i => 80f + (i * 37 % 97)).ToArray());
+        StarGanLab.Sampling.ImageGrid.Save(TorchSharp.torch.rand(1, 3, 40, 40) * 2 - 1, 1, Path.Combine(inDir, "face.png"));
+        var (exit, output) = Stargan("align", "--in", inDir, "--out", Path.Combine(dir, "out"), "--wing", wing, "--landmarks-mean", mean, "--img-size", "64");
+        Assert.True(exit == 0, output);
+        using var png = SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "out", "face.png"));
+        Assert.Equal((64, 64), (png.Width, png.Height));
+    }
 }

@@ -120,12 +120,41 @@ public class TrainingSessionTests : TorchTest
         Assert.Equal("precious", File.ReadAllText(Path.Combine(backup, "marker")));
     }
 
+    static ExperimentConfig HighPass(string root, int totalIters, string wingPath)
+    {
+        var c = TinyRuns.Config(root, totalIters, workers: 0);
+        // 32 px so that the generator's 32x32 level actually uses the masks (skips exist at 32, 64 and 128 only)
+        return c with { Model = c.Model with { ImgSize = 32, WHpf = 1 }, Fan = new FanConfig(WingPath: wingPath) };
+    }
+
     [Fact]
-    public void High_pass_configs_are_refused_until_the_face_masks_exist()
+    public void High_pass_without_the_wing_file_is_an_error_naming_the_path()
     {
         string root = TinyRuns.TempRoot();
-        var cfg = TinyRuns.Config(root, 1) with { Model = TinyRuns.Config(root, 1).Model with { WHpf = 1 } };
-        var ex = Assert.Throws<ConfigException>(() => TrainingSession.Start(cfg, RunDirectory.Create(root, "hpf", false), Quiet));
-        Assert.Contains("model.w_hpf", ex.Message);
+        string wing = Path.Combine(root, "absent", "wing.ckpt");
+        var cfg = HighPass(root, 1, wing);
+        var ex = Assert.Throws<FileNotFoundException>(() => TrainingSession.Start(cfg, RunDirectory.Create(root, "hpf", false), Quiet));
+        Assert.Contains(wing, ex.Message);
+        Assert.Contains("model.w_hpf > 0", ex.Message);
+    }
+
+    [Fact]
+    public void High_pass_training_runs_with_FAN_masks()
+    {
+        string root = TinyRuns.TempRoot();
+        string wing = Path.Combine(root, "wing.ckpt");
+        StarGanLab.Tests.Networks.FanSupport.WriteWing(wing);
+        var cfg = HighPass(root, 2, wing);
+        using var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "hpf", false), Quiet);
+        Assert.IsType<FanMasker>(s.Trainer.Masker);
+        var seen = new List<StepLosses>();
+        s.Train([new Record(seen)]);
+        Assert.Equal(2, s.Trainer.Step);
+        Assert.All(seen, l => Assert.All(l.Flatten(), kv => Assert.True(double.IsFinite(kv.Value), kv.Key)));
+    }
+
+    sealed class Record(List<StepLosses> seen) : ITrainHook
+    {
+        public void AfterStep(TrainContext c, StepLosses l) => seen.Add(l);
     }
 }

@@ -1,0 +1,31 @@
+using StarGanLab.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StarGanLab.Training;
+
+/// <summary>The face masks of the official nets.fan.get_heatmap, from a FAN in eval mode (no gradients flow into
+/// the masks, as the official @torch.no_grad). Owns the FAN.</summary>
+public sealed class FanMasker : IFaceMasker, IDisposable
+{
+    public Fan Fan { get; }
+
+    public FanMasker(Fan fan)
+    {
+        Fan = fan;
+        Fan.eval();
+    }
+
+    /// <summary>Loads the FAN from an official wing checkpoint onto <paramref name="device"/> (see <see cref="Fan.Load"/>).</summary>
+    public static FanMasker Load(string wingPath, Device device, Action<string> log)
+    {
+        var fan = Fan.Load(wingPath, log);
+        fan.to(device);
+        foreach (var p in fan.parameters()) p.requires_grad_(false);
+        return new FanMasker(fan);
+    }
+
+    public FaceMasks Masks(Tensor images) => Fan.Masks(images);
+
+    public void Dispose() => Fan.Dispose();
+}
