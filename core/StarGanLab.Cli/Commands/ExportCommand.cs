@@ -16,12 +16,19 @@ static class ExportCommand
         var step = new Option<long?>("--step") { Description = "checkpoint step (default: newest)" };
         var kind = new Option<string>("--kind") { Description = "nets_ema (default, for sampling/eval) or nets", DefaultValueFactory = _ => TrainerCheckpoints.NetsEma };
         kind.AcceptOnlyFromAmong(TrainerCheckpoints.NetsEma, TrainerCheckpoints.Nets);
-        var cmd = new Command("export", "Write a run's checkpoint as an official-format PyTorch file") { run, output, step, kind };
+        var wing = new Option<string?>("--wing") { Description = "FAN checkpoint to include for w_hpf > 0 models (default: the run's fan.wing_path)" };
+        var cmd = new Command("export", "Write a run's checkpoint as an official-format PyTorch file") { run, output, step, kind, wing };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             TorchRuntime.EnsureLoaded();
             string ckpt = OfficialConversion.FindInRun(r.GetValue(run)!, r.GetValue(step), r.GetValue(kind)!);
-            OfficialConversion.Export(ckpt, r.GetValue(output)!);
+            string? wingPath = r.GetValue(wing);
+            if (wingPath == null)
+            {
+                var cfg = StarGanLab.Config.ConfigLoader.Load(StarGanLab.Runs.RunDirectory.Open(r.GetValue(run)!).ConfigFile);
+                wingPath = string.IsNullOrEmpty(cfg.Fan.WingPath) ? null : cfg.Fan.WingPath;
+            }
+            OfficialConversion.Export(ckpt, r.GetValue(output)!, wingPath);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(ckpt)} -> {Markup.Escape(r.GetValue(output)!)}");
             return 0;
         }));

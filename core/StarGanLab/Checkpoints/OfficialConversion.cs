@@ -37,13 +37,22 @@ public static partial class OfficialConversion
     }
 
     /// <summary>Writes one of our checkpoints as a PyTorch zip file in the official layout ({net: state_dict}),
-    /// loadable by the official CheckpointIO.</summary>
-    public static void Export(string ourCheckpoint, string officialFile)
+    /// loadable by the official CheckpointIO. For a high-pass model (w_hpf &gt; 0) the official checkpoints also
+    /// hold the FAN ("fan" entry) and its loader requires it, so the wing file's state dict is added.</summary>
+    public static void Export(string ourCheckpoint, string officialFile, string? wingPath = null)
     {
         using var data = NativeCheckpoint.Load(ourCheckpoint);
         if (data.Header.Kind is not (TrainerCheckpoints.Nets or TrainerCheckpoints.NetsEma))
             throw new CheckpointException($"{ourCheckpoint}: a '{data.Header.Kind}' checkpoint holds no networks; export a nets or nets_ema file");
-        OfficialCheckpoint.Write(officialFile, data.Groups);
+        var model = TrainerCheckpoints.ModelOf(data.Header, ourCheckpoint);
+        var groups = new Dictionary<string, IReadOnlyDictionary<string, TorchSharp.torch.Tensor>>(data.Groups);
+        if (model.WHpf > 0)
+        {
+            if (string.IsNullOrEmpty(wingPath))
+                throw new CheckpointException($"{ourCheckpoint}: the model has w_hpf = {model.WHpf}, whose official checkpoints include the FAN; give --wing FILE (or set fan.wing_path in the run's config)");
+            groups["fan"] = OfficialCheckpoint.ReadStateDict(wingPath);
+        }
+        OfficialCheckpoint.Write(officialFile, groups);
     }
 
     /// <summary>The checkpoint of a run to export: the given step (or the newest) of the given kind.</summary>

@@ -47,3 +47,22 @@ public class ImportExportTests : TorchTest
         Assert.False(Directory.Exists(Path.Combine(root, "x")));
     }
 }
+
+public class HighPassExportTests : TorchTest
+{
+    [ParityFact("hpf")]
+    public void High_pass_models_export_with_the_fan_entry_the_official_loader_requires()
+    {
+        string root = Directory.CreateTempSubdirectory("export").FullName;
+        var (_, ckpt) = OfficialConversion.Import(Fixtures.Parity("hpf", "000000_generator.ckpt"), Path.Combine(root, "g"));
+        var ex = Assert.Throws<CheckpointException>(() => OfficialConversion.Export(ckpt, Path.Combine(root, "no-fan.ckpt")));
+        Assert.Contains("--wing", ex.Message);
+        Assert.False(File.Exists(Path.Combine(root, "no-fan.ckpt")));
+
+        string file = Path.Combine(root, "with-fan.ckpt");
+        OfficialConversion.Export(ckpt, file, Fixtures.Parity("hpf", "wing.ckpt"));
+        var back = OfficialCheckpoint.Read(file);
+        Assert.Equal(["fan", "generator"], back.Keys.Order());
+        Assert.Equal(OfficialCheckpoint.ReadStateDict(Fixtures.Parity("hpf", "wing.ckpt")).Count, back["fan"].Count);
+    }
+}
