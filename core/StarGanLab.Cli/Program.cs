@@ -10,4 +10,5 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return root.Parse(args).Invoke();
