@@ -34,13 +34,18 @@ public static class OfflineHtml
         return GenericChart.toChartHTML(Plotly.NET.Chart.withDisplayOptions(options).Invoke(chart));
     }
 
-    /// <summary>The PNG at <paramref name="path"/> as an img element with a data: URI, captioned with its file name.</summary>
-    public static string Image(string path, int? width = null)
+    /// <summary>The PNG at <paramref name="path"/> as an img element with a data: URI, captioned with its file name,
+    /// drawn <paramref name="scale"/> times its size with square pixels (32 px grids are small on a screen).</summary>
+    public static string Image(string path, double scale = 1)
     {
-        string data = Convert.ToBase64String(File.ReadAllBytes(path));
+        byte[] png = File.ReadAllBytes(path);
+        // PNG: 8-byte signature, IHDR length and type (8 bytes), then width and height as big-endian uint32
+        if (png.Length < 24 || !png.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+            throw new InvalidDataException($"{path} is not a PNG file");
+        long width = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(16, 4));
         string name = Escape(Path.GetFileName(path));
-        string size = width is { } w ? $" width=\"{w}\"" : "";
-        return $"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{name}\"{size} style=\"image-rendering: pixelated\"/><figcaption>{name}</figcaption></figure>";
+        return $"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{name}\" width=\"{(long)Math.Round(width * scale)}\" " +
+               $"style=\"image-rendering: pixelated\"/><figcaption>{name}</figcaption></figure>";
     }
 
     /// <summary>A plain table; cells are text and get escaped.</summary>

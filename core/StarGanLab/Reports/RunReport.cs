@@ -67,12 +67,15 @@ public static class RunReport
         if (run.NewestSamples.Count == 0)
             html.Append("<p class=\"note\">no sample grids yet.</p>\n");
         else
-            foreach (var png in run.NewestSamples) html.Append(OfflineHtml.Image(png)).Append('\n');
+            foreach (var png in run.NewestSamples) html.Append(OfflineHtml.Image(png, SampleScale(run))).Append('\n');
 
         html.Append("<h2>Resolved config</h2>\n").Append(OfflineHtml.Preformatted(run.ConfigYaml)).Append('\n');
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
+
+    /// <summary>Grids of images up to 64 px are drawn at twice their size.</summary>
+    public static double SampleScale(RunResults run) => run.Config.Model.ImgSize <= 64 ? 2 : 1;
 
     static string Summary(RunResults run)
     {

@@ -24,7 +24,7 @@ public sealed class RunResults
 
     public static RunResults Load(string runDirectory)
     {
-        var run = RunDirectory.Open(runDirectory);
+        var run = RunDirectory.Open(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));   // "runs/x/" is run x
         return new RunResults
         {
             Run = run,

@@ -66,6 +66,13 @@ public class RunReportTests : IDisposable
     }
 
     [Fact]
+    public void A_run_path_with_a_trailing_slash_is_the_same_run()
+    {
+        string dir = SyntheticRun("slash", steps: 1);
+        Assert.Equal("slash", RunResults.Load(dir + Path.DirectorySeparatorChar).Name);
+    }
+
+    [Fact]
     public void The_log_reader_keeps_series_in_order_and_skips_only_a_torn_last_line()
     {
         var log = ScalarLog.Parse("{\"step\":1,\"time\":\"t\",\"a\":1,\"b\":2}\n{\"step\":2,\"a\":3}\n{\"step\":2,\"a\":4}\n{\"step\":3,\"a\"", "x.jsonl");
