@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using StarGanLab.Config;
+using StarGanLab.Reports;
 using StarGanLab.Runs;
 using StarGanLab.Tracking;
 using StarGanLab.Training;
@@ -71,6 +72,7 @@ static class TrainCommand
             new SampleHook(t.SampleEvery),
             new CheckpointHook(t.SaveEvery, t.KeepCheckpoints),
             tracking,   // after the hooks whose files it uploads at the end
+            new ReportHook(t.SampleEvery),   // last: reads what the hooks above wrote; a failure here loses nothing of theirs
         };
         using var stop = new CancellationTokenSource();
         int signal = 0;
