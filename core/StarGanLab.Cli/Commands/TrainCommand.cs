@@ -73,11 +73,15 @@ static class TrainCommand
             tracking,   // after the hooks whose files it uploads at the end
         };
         using var stop = new CancellationTokenSource();
-        int signal = 0;
+        int signals = 0;
+        PosixSignal? first = null;
         void OnSignal(PosixSignalContext ctx)
         {
             ctx.Cancel = true;   // we exit ourselves once the current step and its checkpoint are done
-            if (Interlocked.Increment(ref signal) > 1) Environment.Exit(ctx.Signal == PosixSignal.SIGTERM ? 143 : 130);
+            // A second signal quits at once: checkpoints are written to a temp file and renamed, so whatever is on disk
+            // stays loadable, and a half-written step is ignored (and its temp files removed) by --resume.
+            if (Interlocked.Increment(ref signals) > 1) Environment.Exit(ExitCode(ctx.Signal));
+            first = ctx.Signal;
             AnsiConsole.MarkupLine("[yellow]stopping after this step (checkpoint follows); signal again to quit at once[/]");
             stop.Cancel();
         }
@@ -101,8 +105,11 @@ static class TrainCommand
             session.Train(hooks, stop.Token);
         }
         AnsiConsole.MarkupLine($"finished at step {session.Trainer.Step}: {Markup.Escape(session.Run.Path)}");
-        return stop.IsCancellationRequested ? (signal > 0 ? 130 : 0) : 0;
+        return first is { } s ? ExitCode(s) : 0;
     }
+
+    /// <summary>The shell's convention, 128 + signal number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.</summary>
+    static int ExitCode(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
 
     /// <summary>base: includes may reach anywhere in the repository the config lives in (configs/ablations -> configs/).</summary>
     static string? RepoRootOf(string configPath)
