@@ -24,7 +24,7 @@ public sealed class TrainingSession : IDisposable
 
     TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
     {
-        (Config, Run, log) = (cfg, run, log);
+        (Config, Run, this.log) = (cfg, run, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
         // Loaded before seeding: building the FAN draws default-init weights from the global RNG, which would
         // otherwise shift the networks' initialisation relative to a w_hpf = 0 run of the same seed.
