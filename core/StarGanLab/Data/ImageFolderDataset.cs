@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using SkiaSharp;
 
 namespace StarGanLab.Data;
@@ -100,8 +101,15 @@ public sealed class ImageFolderDataset : IImageSource
 
     string[] ListImages(string domainDir)
     {
-        SearchOption depth = Options.Recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-        return Directory.EnumerateFiles(domainDir, "*", depth)
+        // Linked folders are not entered (as os.walk's default): a link to a parent would loop, and a link to a sibling
+        // would list its images twice. Linked files are listed as any other file.
+        var entries = new FileSystemEnumerable<string>(domainDir, (ref FileSystemEntry e) => e.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = Options.Recursive, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        return entries
             .Where(f => Options.ImageExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             .Order(StringComparer.Ordinal)
             .ToArray();
