@@ -80,7 +80,7 @@ static class TrainCommand
             ctx.Cancel = true;   // we exit ourselves once the current step and its checkpoint are done
             // A second signal quits at once: checkpoints are written to a temp file and renamed, so whatever is on disk
             // stays loadable, and a half-written step is ignored (and its temp files removed) by --resume.
-            if (Interlocked.Increment(ref signals) > 1) Environment.Exit(ExitCode(ctx.Signal));
+            if (Interlocked.Increment(ref signals) > 1) QuitNow(ExitCode(ctx.Signal));
             first = ctx.Signal;
             AnsiConsole.MarkupLine("[yellow]stopping after this step (checkpoint follows); signal again to quit at once[/]");
             stop.Cancel();
@@ -107,6 +107,18 @@ static class TrainCommand
         AnsiConsole.MarkupLine($"finished at step {session.Trainer.Step}: {Markup.Escape(session.Run.Path)}");
         return first is { } s ? ExitCode(s) : 0;
     }
+
+    /// <summary>Ends the process without running finalizers or native atexit handlers: Environment.Exit from a signal
+    /// handler while libtorch's threads are mid-step can crash the shutdown (seen as SIGSEGV, exit 139).</summary>
+    static void QuitNow(int code)
+    {
+        Console.Out.Flush();
+        if (OperatingSystem.IsWindows()) Environment.Exit(code);
+        else ExitImmediately(code);
+    }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    static extern void ExitImmediately(int status);
 
     /// <summary>The shell's convention, 128 + signal number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.</summary>
     static int ExitCode(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
