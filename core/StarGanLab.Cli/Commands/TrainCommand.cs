@@ -75,11 +75,15 @@ static class TrainCommand
             new ReportHook(t.SampleEvery),   // last: reads what the hooks above wrote; a failure here loses nothing of theirs
         };
         using var stop = new CancellationTokenSource();
-        int signal = 0;
+        int signals = 0;
+        PosixSignal? first = null;
         void OnSignal(PosixSignalContext ctx)
         {
             ctx.Cancel = true;   // we exit ourselves once the current step and its checkpoint are done
-            if (Interlocked.Increment(ref signal) > 1) Environment.Exit(ctx.Signal == PosixSignal.SIGTERM ? 143 : 130);
+            // A second signal quits at once: checkpoints are written to a temp file and renamed, so whatever is on disk
+            // stays loadable, and a half-written step is ignored (and its temp files removed) by --resume.
+            if (Interlocked.Increment(ref signals) > 1) QuitNow(ExitCode(ctx.Signal));
+            first = ctx.Signal;
             AnsiConsole.MarkupLine("[yellow]stopping after this step (checkpoint follows); signal again to quit at once[/]");
             stop.Cancel();
         }
@@ -103,8 +107,23 @@ static class TrainCommand
             session.Train(hooks, stop.Token);
         }
         AnsiConsole.MarkupLine($"finished at step {session.Trainer.Step}: {Markup.Escape(session.Run.Path)}");
-        return stop.IsCancellationRequested ? (signal > 0 ? 130 : 0) : 0;
+        return first is { } s ? ExitCode(s) : 0;
     }
+
+    /// <summary>Ends the process without running finalizers or native atexit handlers: Environment.Exit from a signal
+    /// handler while libtorch's threads are mid-step can crash the shutdown (seen as SIGSEGV, exit 139).</summary>
+    static void QuitNow(int code)
+    {
+        Console.Out.Flush();
+        if (OperatingSystem.IsWindows()) Environment.Exit(code);
+        else ExitImmediately(code);
+    }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    static extern void ExitImmediately(int status);
+
+    /// <summary>The shell's convention, 128 + signal number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.</summary>
+    static int ExitCode(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
 
     /// <summary>base: includes may reach anywhere in the repository the config lives in (configs/ablations -> configs/).</summary>
     static string? RepoRootOf(string configPath)

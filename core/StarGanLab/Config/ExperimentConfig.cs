@@ -102,7 +102,8 @@ public sealed record OptimConfig(
 
 /// <summary>Loop lengths and periods (official main.py step sizes).</summary>
 /// <param name="KeepCheckpoints">Newest checkpoints kept on disk; 0 keeps all.</param>
-/// <param name="OnNan">stop: end the run on a non-finite loss | rollback: reload the last checkpoint.</param>
+/// <param name="OnNan">stop: end the run on a non-finite loss | rollback: reload the newest good checkpoint and continue
+/// after the offending batch, at most 3 times per checkpoint (TrainingSession.RollBack).</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,

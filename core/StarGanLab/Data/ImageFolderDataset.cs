@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using SkiaSharp;
 
 namespace StarGanLab.Data;
@@ -13,6 +14,8 @@ public sealed record SkippedFile(string Path, string Reason);
 public sealed class ImageFolderDataset : IImageSource
 {
     readonly string[][] files;
+    readonly Action<string>? warn;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> lost = new(StringComparer.Ordinal);
 
     public string Root { get; }
     public ImageFolderOptions Options { get; }
@@ -26,6 +29,7 @@ public sealed class ImageFolderDataset : IImageSource
     public ImageFolderDataset(string root, ImageFolderOptions? options = null, Action<string>? warn = null)
     {
         Options = options ?? new ImageFolderOptions();
+        this.warn = warn;
         Root = Path.GetFullPath(root);
         if (!Directory.Exists(Root))
             throw new DataException($"data root '{Root}' does not exist (expected one sub-folder per domain)");
@@ -60,7 +64,31 @@ public sealed class ImageFolderDataset : IImageSource
     /// <summary>The files of one domain in label order, e.g. for evaluation.</summary>
     public IReadOnlyList<string> Files(int domain) => files[domain];
 
-    public SKBitmap Load(int domain, int index) => ImageDecoder.Decode(files[domain][index], Options.MaxPixels);
+    /// <summary>Files that could not be read during training (deleted or changed after the scan), and why.</summary>
+    public IReadOnlyDictionary<string, string> Lost => lost;
+
+    /// <summary>The image at (domain, index). A file that vanished or broke after the scan is replaced by the next readable
+    /// file of its domain (the same one every time, so runs stay reproducible), with one warning per file; only a domain
+    /// with no readable file left is an error.</summary>
+    public SKBitmap Load(int domain, int index)
+    {
+        string[] list = files[domain];
+        for (int k = 0; k < list.Length; k++)
+        {
+            string path = list[(index + k) % list.Length];
+            if (lost.ContainsKey(path)) continue;
+            try
+            {
+                return ImageDecoder.Decode(path, Options.MaxPixels);
+            }
+            catch (DataException e)
+            {
+                if (lost.TryAdd(path, e.Message))
+                    warn?.Invoke($"{e.Message}; the file changed or disappeared after the scan, so it is skipped from now on and training goes on");
+            }
+        }
+        throw new DataException($"domain '{DomainNames[domain]}' under '{Root}' has no readable image left: all {list.Length} file(s) disappeared or broke during training");
+    }
 
     /// <summary>Train and val must share the domain list, or labels would mean different things; the error names both.</summary>
     public static void RequireSameDomains(ImageFolderDataset train, ImageFolderDataset val)
@@ -73,8 +101,15 @@ public sealed class ImageFolderDataset : IImageSource
 
     string[] ListImages(string domainDir)
     {
-        SearchOption depth = Options.Recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-        return Directory.EnumerateFiles(domainDir, "*", depth)
+        // Linked folders are not entered (as os.walk's default): a link to a parent would loop, and a link to a sibling
+        // would list its images twice. Linked files are listed as any other file.
+        var entries = new FileSystemEnumerable<string>(domainDir, (ref FileSystemEntry e) => e.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = Options.Recursive, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        return entries
             .Where(f => Options.ImageExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             .Order(StringComparer.Ordinal)
             .ToArray();

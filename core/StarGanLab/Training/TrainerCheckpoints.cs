@@ -26,7 +26,40 @@ public static class TrainerCheckpoints
         header.Config?["model"]?.Deserialize<ModelConfig>(Json)
         ?? throw new CheckpointException($"{file}: the header holds no model configuration");
 
+    /// <summary>Writes the three files of the current step. Non-finite weights are refused (a diverged state never
+    /// becomes the newest checkpoint); a write that fails (e.g. a full disk) removes this step's partial files, leaves
+    /// every earlier checkpoint as it was, and is reported as a <see cref="CheckpointException"/> naming the folder.</summary>
     public static void Save(TrainContext c, string dir)
+    {
+        RequireFiniteWeights(c.Trainer);
+        try
+        {
+            Write(c, dir);
+        }
+        catch (IOException e)
+        {
+            long step = c.Trainer.Step;
+            foreach (var kind in new[] { Optims, NetsEma, Nets })
+                try { File.Delete(FileOf(dir, step, kind)); } catch (IOException) { /* the save error below is what matters */ }
+            var good = CompleteSteps(dir);
+            throw new CheckpointException($"could not write the checkpoint of step {step} to {dir}: {e.Message}" +
+                (good.Count > 0 ? $"; the newest complete checkpoint (step {good[0]}) is intact" : "; no earlier checkpoint exists"), e);
+        }
+    }
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> naming the first network whose weights are NaN or infinite.</summary>
+    public static void RequireFiniteWeights(Trainer t)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var nets in new[] { t.Nets, t.Ema })
+            foreach (var (name, module) in nets.Modules)
+                foreach (var (key, p) in module.named_parameters())
+                    if (!p.isfinite().all().item<bool>())
+                        throw new TrainingDivergedException($"weights {name}.{key} became non-finite at step {t.Step}; no checkpoint is written for this state");
+    }
+
+    static void Write(TrainContext c, string dir)
     {
         Directory.CreateDirectory(dir);
         var t = c.Trainer;
@@ -41,6 +74,42 @@ public static class TrainerCheckpoints
         NativeCheckpoint.Save(FileOf(dir, t.Step, Optims), Optims, t.Step, header, groups);
         foreach (var (name, g) in groups)
             if (name != "trainer") foreach (var v in g.Where(kv => kv.Key.EndsWith(".step"))) v.Value.Dispose();
+    }
+
+    /// <summary>Restores the newest complete checkpoint that loads: a truncated or corrupt one is skipped with a log line
+    /// naming the file and the reason, and the one before it is tried. Throws when none loads.</summary>
+    public static (long Step, long DataPosition) LoadNewestGood(Trainer t, torch.Generator latentRng, string dir, Action<string> log)
+    {
+        RemoveStaleTemporaries(dir, log);
+        var steps = CompleteSteps(dir);
+        if (steps.Count == 0)
+            throw new CheckpointException($"{dir} holds no complete checkpoint to resume from");
+        var reasons = new List<string>();
+        foreach (long step in steps)
+        {
+            try
+            {
+                return (step, Load(t, latentRng, dir, step));
+            }
+            catch (CheckpointException e)
+            {
+                // Every later Load overwrites all nets, moments and the RNG, so a half-applied bad file leaves nothing behind.
+                log($"skipped the checkpoint of step {step}: {e.Message}");
+                reasons.Add(e.Message);
+            }
+        }
+        throw new CheckpointException($"none of the {steps.Count} checkpoint(s) in {dir} can be loaded:{string.Concat(reasons.Select(r => $"{Environment.NewLine}  {r}"))}");
+    }
+
+    /// <summary>Temporary files of a save that was killed (AtomicFile names them .NNNNNN_kind.sgl.GUID.tmp).</summary>
+    public static void RemoveStaleTemporaries(string dir, Action<string> log)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.sgl.*.tmp"))
+        {
+            File.Delete(f);
+            log($"removed {Path.GetFileName(f)}, left by a save that was interrupted");
+        }
     }
 
     /// <summary>Restores nets, EMA, optimizer moments and the latent RNG; returns the data position to resume at.</summary>

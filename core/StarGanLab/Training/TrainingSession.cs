@@ -14,7 +14,7 @@ namespace StarGanLab.Training;
 /// from its newest complete checkpoint so that N iterations, stop, resume, M iterations equals N+M in one go.</summary>
 public sealed class TrainingSession : IDisposable
 {
-    readonly IBatchSource data;
+    IBatchSource data;   // reopened after the offending batch on a rollback
     readonly Device device;
     readonly FanMasker? masker;   // the FAN, when model.w_hpf > 0
     public Trainer Trainer { get; }
@@ -24,7 +24,7 @@ public sealed class TrainingSession : IDisposable
 
     TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
     {
-        (Config, Run) = (cfg, run);
+        (Config, Run, this.log) = (cfg, run, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
         // Loaded before seeding: building the FAN draws default-init weights from the global RNG, which would
         // otherwise shift the networks' initialisation relative to a w_hpf = 0 run of the same seed.
@@ -53,23 +53,21 @@ public sealed class TrainingSession : IDisposable
         long dataPosition = 0;
         if (resume)
         {
-            var steps = TrainerCheckpoints.CompleteSteps(run.CheckpointDir);
-            if (steps.Count == 0)
+            if (TrainerCheckpoints.CompleteSteps(run.CheckpointDir).Count == 0)
                 throw new InvalidOperationException($"{run.Path} has no complete checkpoint to resume from (looked in {run.CheckpointDir})");
-            dataPosition = TrainerCheckpoints.Load(trainer, latentRng, run.CheckpointDir, steps[0]);
-            log($"resumed {run.Name} at step {steps[0]}");
+            (long step, dataPosition) = TrainerCheckpoints.LoadNewestGood(trainer, latentRng, run.CheckpointDir, log);
+            log($"resumed {run.Name} at step {step}");
         }
 
-        var batchOptions = new BatchOptions(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Seed, Workers: cfg.Data.Workers, PrefetchDepth: cfg.Data.Prefetch);
-        IBatchSource source = cfg.Data.Workers > 0
-            ? new PrefetchingBatchSource(trainImages, batchOptions, dataPosition)
-            : new BatchSource(trainImages, batchOptions, dataPosition);
+        this.trainImages = trainImages;
+        batchOptions = new BatchOptions(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Seed, Workers: cfg.Data.Workers, PrefetchDepth: cfg.Data.Prefetch);
+        IBatchSource source = BatchSources.Open(trainImages, batchOptions, dataPosition);
         int perDomain = Math.Max(1, Math.Min(cfg.Train.ValBatchSize, 8) / cfg.Model.NumDomains);
         var context = new TrainContext
         {
             Trainer = trainer, Run = run, Config = cfg, LatentRng = latentRng, Log = log,
             Val = ValidationImages.FirstPerDomain(valImages, perDomain, cfg.Model.ImgSize),
-            DataPosition = () => source.BatchIndex,
+            DataPosition = () => data.BatchIndex,
         };
         return (trainer, context, source);
     }
@@ -101,17 +99,28 @@ public sealed class TrainingSession : IDisposable
         {
             while (Trainer.Step < Config.Train.TotalIters && !stop.IsCancellationRequested)
             {
-                var losses = Step();
-                if (Trainer.Step % Config.Train.PrintEvery == 0 || Trainer.Step == Config.Train.TotalIters)
+                try
                 {
-                    long steps = Math.Max(1, Trainer.Step - timedFrom);
-                    Context.SecondsPerIter = watch.Elapsed.TotalSeconds / steps;
-                    Context.DataWaitPerIter = dataWait.Elapsed.TotalSeconds / steps;
-                    dataWait.Reset();
-                    watch.Restart();
-                    timedFrom = Trainer.Step;
+                    var losses = Step();
+                    if (Trainer.Step % Config.Train.PrintEvery == 0 || Trainer.Step == Config.Train.TotalIters)
+                    {
+                        long steps = Math.Max(1, Trainer.Step - timedFrom);
+                        Context.SecondsPerIter = watch.Elapsed.TotalSeconds / steps;
+                        Context.DataWaitPerIter = dataWait.Elapsed.TotalSeconds / steps;
+                        dataWait.Reset();
+                        watch.Restart();
+                        timedFrom = Trainer.Step;
+                    }
+                    foreach (var h in hooks) h.AfterStep(Context, losses);
                 }
-                foreach (var h in hooks) h.AfterStep(Context, losses);
+                catch (TrainingDivergedException e) when (Config.Train.OnNan == "rollback")
+                {
+                    // from the loss check in Step or from CheckpointHook refusing non-finite weights
+                    RollBack(e);
+                    foreach (var h in hooks) h.AfterRollback(Context);
+                    timedFrom = Trainer.Step;
+                    watch.Restart();
+                }
             }
         }
         catch
@@ -126,6 +135,37 @@ public sealed class TrainingSession : IDisposable
     }
 
     readonly Stopwatch dataWait = new();
+    readonly Action<string> log;
+    IImageSource trainImages = null!;
+    BatchOptions batchOptions = null!;
+    readonly Dictionary<long, int> rollbacks = [];
+
+    /// <summary>How often one checkpoint may be rolled back to before the run stops as diverged.</summary>
+    public const int MaxRollbacksPerCheckpoint = 3;
+
+    /// <summary>train.on_nan: rollback. Reloads the newest good checkpoint (nets, EMA, moments, latent RNG) and continues
+    /// with the data stream after the batch that diverged: the batches since the checkpoint are not replayed, since the
+    /// same batches with the same weights and RNG would retrace the same path into the same NaN. Nothing else (learning
+    /// rates, loss weights) changes. The same checkpoint is rolled back to at most <see cref="MaxRollbacksPerCheckpoint"/> times.</summary>
+    void RollBack(TrainingDivergedException e)
+    {
+        long nextBatch = data.BatchIndex;
+        long step;
+        try
+        {
+            (step, _) = TrainerCheckpoints.LoadNewestGood(Trainer, Context.LatentRng, Run.CheckpointDir, log);
+        }
+        catch (Checkpoints.CheckpointException none)
+        {
+            throw new TrainingDivergedException($"{e.Message}; train.on_nan is rollback but there is nothing to roll back to: {none.Message}");
+        }
+        int n = rollbacks[step] = rollbacks.GetValueOrDefault(step) + 1;
+        if (n > MaxRollbacksPerCheckpoint)
+            throw new TrainingDivergedException($"{e.Message}; already rolled back to the checkpoint of step {step} {MaxRollbacksPerCheckpoint} times, giving up");
+        data.Dispose();
+        data = BatchSources.Open(trainImages, batchOptions, nextBatch);
+        log($"{e.Message}: rolled back to the checkpoint of step {step} (rollback {n} of {MaxRollbacksPerCheckpoint}); continuing with data batch {nextBatch}");
+    }
 
     StepLosses Step()
     {

@@ -49,12 +49,16 @@ sealed class FakeMlflowServer : IDisposable
     public string? RequiredAuthorization { get; set; }
     public bool Down { get; set; }
 
-    public FakeMlflowServer()
+    /// <param name="port">0: a free port; else this one (e.g. the address a run already tried while no server was up).</param>
+    public FakeMlflowServer(int port = 0)
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        if (port == 0)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+        }
         Uri = new Uri($"http://127.0.0.1:{port}/");
         listener.Prefixes.Add(Uri.AbsoluteUri);
         listener.Start();

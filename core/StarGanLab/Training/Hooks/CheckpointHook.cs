@@ -13,6 +13,8 @@ public sealed class CheckpointHook(int every, int keep) : ITrainHook
         if (c.Step % every == 0) Save(c);
     }
 
+    public void AfterRollback(TrainContext c) => lastSaved = c.Step;
+
     public void AfterTrain(TrainContext c)
     {
         if (c.Step != lastSaved && !c.Failed) Save(c);

@@ -40,6 +40,13 @@ public sealed class LossLogHook(int every) : ITrainHook
         writer.Flush();
     }
 
+    /// <summary>Lines of the steps that were undone are dropped, as on resume.</summary>
+    public void AfterRollback(TrainContext c)
+    {
+        writer?.Dispose();
+        BeforeTrain(c);
+    }
+
     public void AfterTrain(TrainContext c)
     {
         writer?.Dispose();

@@ -27,7 +27,14 @@ public sealed class SampleHook(int every, int outsPerDomain = 4) : ITrainHook
         var xRef = xSrc.index_select(0, perm.to(device));
         var yRef = ySrc.index_select(0, perm.to(device));
         c.Trainer.Ema.Train(false);
-        LastWritten = DebugImages.Write(c.Trainer.Ema, xSrc, ySrc, xRef, yRef, c.Config.Model.LatentDim, outsPerDomain,
-                                        c.Step, c.Run.SampleDir, rng, c.Trainer.Masker);
+        try
+        {
+            LastWritten = DebugImages.Write(c.Trainer.Ema, xSrc, ySrc, xRef, yRef, c.Config.Model.LatentDim, outsPerDomain,
+                                            c.Step, c.Run.SampleDir, rng, c.Trainer.Masker);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"could not write the samples of step {c.Step} to {c.Run.SampleDir}: {e.Message}", e);
+        }
     }
 }
