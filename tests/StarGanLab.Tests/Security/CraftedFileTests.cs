@@ -210,6 +210,20 @@ public sealed class CraftedFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData("zip")]
+    [InlineData("legacy")]
+    public void Deeply_nested_pickle_is_refused_without_recursing(string container)
+    {
+        // 200,000 nested lists: a recursive reader would overflow the stack and kill the process.
+        const int depth = 200_000;
+        var p = new PickleBuilder().Proto();
+        for (int i = 0; i < depth; i++) p.Op(']');
+        for (int i = 1; i < depth; i++) p.Op('a');
+        string path = Checkpoint(container, p.Stop().Bytes());
+        Refused<CheckpointException>(() => OfficialCheckpoint.Read(path), path);
+    }
+
+    [Theory]
     [InlineData("(100000, 100000, 100)", "more than this reader supports")]
     [InlineData("(4294967296, 4294967296)", "is too large")]        // 2^64 elements: would wrap to 0 unchecked
     [InlineData("(-1, 4)", "not a non-negative integer")]
