@@ -19,7 +19,7 @@ static class CliErrors
                                       or UnauthorizedAccessException or ArgumentException or InvalidDataException
                                       or InvalidOperationException or Training.TrainingDivergedException)
         {
-            AnsiConsole.MarkupLine("[red]error:[/] {0}", Markup.Escape(e.Message));
+            AnsiConsole.MarkupLine("[red]error:[/] {0}", Markup.Escape(Security.SecretRedactor.Redact(e.Message)));
             return 2;
         }
     }

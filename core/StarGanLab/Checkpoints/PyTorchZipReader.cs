@@ -11,6 +11,13 @@ namespace StarGanLab.Checkpoints;
 /// </summary>
 internal static class PyTorchZipReader
 {
+    /// <summary>Most entries in a checkpoint archive; torch writes one per storage (a few hundred for StarGAN v2).</summary>
+    public const int MaxEntries = 65_536;
+    /// <summary>Most uncompressed bytes all entries together may declare, relative to the file (torch stores entries
+    /// uncompressed, so a real checkpoint is about 1x) and absolutely.</summary>
+    public const long MaxCompressionRatio = 64;
+    public const long MaxTotalBytes = 16L << 30;
+
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> Read(Stream fs, string file)
     {
         long fileLength = fs.Length;
@@ -19,6 +26,7 @@ internal static class PyTorchZipReader
         catch (InvalidDataException e) { throw new CheckpointException($"{file}: not a readable zip archive: {e.Message}", e); }
         using (zip)
         {
+            CheckBounds(zip, fileLength, file);
             foreach (var e in zip.Entries) CheckEntryName(e.FullName, file);
             // Two entries of one name would let the central directory and a reader disagree about the content.
             if (zip.Entries.GroupBy(e => e.FullName).FirstOrDefault(g => g.Count() > 1) is { } dup)
@@ -65,6 +73,23 @@ internal static class PyTorchZipReader
             {
                 foreach (var t in storages.Values) t.Dispose();
             }
+        }
+    }
+
+    /// <summary>Zip bombs: too many entries, or entries declaring far more uncompressed bytes than the file could hold,
+    /// are refused before any entry is inflated.</summary>
+    internal static void CheckBounds(ZipArchive zip, long fileLength, string file)
+    {
+        if (zip.Entries.Count > MaxEntries)
+            throw new CheckpointException($"{file}: the archive has {zip.Entries.Count} entries, more than the limit of {MaxEntries} (zip bomb?)");
+        long limit = Math.Min(MaxTotalBytes, Math.Max(fileLength, 1) * MaxCompressionRatio);
+        long total = 0;
+        foreach (var e in zip.Entries)
+        {
+            total += e.Length;
+            if (e.Length < 0 || total > limit)
+                throw new CheckpointException(
+                    $"{file}: the archive's entries declare more than {limit} uncompressed bytes in all, implausible for a {fileLength}-byte file (zip bomb?)");
         }
     }
 

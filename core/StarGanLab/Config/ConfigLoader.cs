@@ -42,11 +42,12 @@ public static class ConfigLoader
         var tree = Compose(text, display, fullPath, [], allowedRoot, options, problems);
         ApplyOverrides(tree, overrides ?? [], problems);
 
-        var binder = new Binder(problems);
+        var binder = new Binder(problems, options.Environment ?? Environment.GetEnvironmentVariable);
         var config = (ExperimentConfig)binder.Bind(SectionSchema.Root, tree, "");
-        new ConfigValidator(problems, binder.Locate, binder.IsSet, binder.Unbound).Validate(config);
+        var secrets = new ConfigSecrets(binder.Secrets);
+        new ConfigValidator(problems, binder.Locate, binder.IsSet, binder.Unbound, secrets).Validate(config);
         if (problems.Count > 0) throw new ConfigException(problems);
-        return config;
+        return config with { Secrets = secrets };
     }
 
     // ---- composition ----
@@ -160,10 +161,11 @@ public static class ConfigLoader
     /// <summary>Builds records from the tree by reflection over their constructors, collecting
     /// problems; a field that fails to bind gets its default (or a placeholder) and is listed in
     /// <see cref="Unbound"/> so validation does not report it twice.</summary>
-    sealed class Binder(List<ConfigProblem> problems)
+    sealed class Binder(List<ConfigProblem> problems, Func<string, string?> environment)
     {
         readonly Dictionary<string, SourceLocation> locations = new() { [""] = default };
         public HashSet<string> Unbound { get; } = [];
+        public List<SecretValue> Secrets { get; } = [];
 
         public bool IsSet(string path) => path.Length > 0 && locations.ContainsKey(path);
 
@@ -224,6 +226,8 @@ public static class ConfigLoader
                 return Placeholder(field);
             }
             var node = entry.Value;
+            if (field.Kind == FieldKind.String && node is ScalarNode { IsNull: false } r && ConfigSecrets.EnvReference(r.Value) is { } variable)
+                return BindSecret(field, r, variable, path);
             object? value = node switch
             {
                 ScalarNode { IsNull: true } when field.Kind == FieldKind.String => "",
@@ -232,6 +236,23 @@ public static class ConfigLoader
             };
             if (value is not null) return value;
             problems.Add(Problem(node.Location, path, $"expected {ConfigScalars.Expected(field.Kind)}, got {Describe(node)}"));
+            Unbound.Add(path);
+            return field.HasDefault ? field.Parameter.DefaultValue : Placeholder(field);
+        }
+
+        /// <summary>A <c>${env:NAME}</c> value: read from the environment now, remembered as a secret.</summary>
+        object? BindSecret(FieldSchema field, ScalarNode node, string variable, string path)
+        {
+            if (ConfigSecrets.Forbidden.Contains(path))
+                problems.Add(Problem(node.Location, path, $"environment references ('{node.Value}') are not allowed here: this key names run folders"));
+            else if (environment(variable) is not { } value)
+                problems.Add(Problem(node.Location, path, $"'{node.Value}': environment variable {variable} is not set"));
+            else
+            {
+                Secrets.Add(new SecretValue(path, node.Value, value));
+                Security.SecretRedactor.Register(value, node.Value);
+                return value;
+            }
             Unbound.Add(path);
             return field.HasDefault ? field.Parameter.DefaultValue : Placeholder(field);
         }

@@ -23,7 +23,8 @@ public sealed class ConfigException : Exception
     static string Format(IReadOnlyList<ConfigProblem> problems)
     {
         var header = problems.Count == 1 ? "Invalid configuration (1 problem):" : $"Invalid configuration ({problems.Count} problems):";
-        return header + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p));
+        // Backstop: a problem text never carries a secret value (they show ${env:NAME} references).
+        return Security.SecretRedactor.Redact(header + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
     }
 }
 
@@ -34,10 +35,12 @@ public sealed class ConfigException : Exception
 /// <param name="MaxAliasNodes">Refuse documents whose alias-expanded node count exceeds this (billion laughs).</param>
 /// <param name="MaxNestingDepth">Refuse documents nested deeper than this.</param>
 /// <param name="MaxIncludeDepth">Longest chain of <c>base:</c> files.</param>
+/// <param name="Environment">Resolves <c>${env:NAME}</c> references; null reads the process environment.</param>
 public sealed record ConfigLoadOptions(
     bool AllowOutsideIncludes = false,
     string? AllowedRoot = null,
     long MaxFileBytes = 1 << 20,
     int MaxAliasNodes = 100_000,
     int MaxNestingDepth = 32,
-    int MaxIncludeDepth = 16);
+    int MaxIncludeDepth = 16,
+    Func<string, string?>? Environment = null);

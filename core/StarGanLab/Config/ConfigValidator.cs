@@ -8,7 +8,8 @@ internal sealed partial class ConfigValidator(
     List<ConfigProblem> problems,
     Func<string, SourceLocation> locate,
     Func<string, bool> isSet,
-    IReadOnlySet<string> unbound)
+    IReadOnlySet<string> unbound,
+    ConfigSecrets secrets)
 {
     public void Validate(ExperimentConfig c)
     {
@@ -82,7 +83,7 @@ internal sealed partial class ConfigValidator(
     void Expect(string path, bool ok, string expected, object actual, params string[] dependsOn)
     {
         if (ok || Skip(path, dependsOn)) return;
-        Add(path, $"expected {expected}, got {Show(actual)}", path);
+        Add(path, $"expected {expected}, got {secrets.ReferenceFor(path, actual) ?? Show(actual)}", path);
     }
 
     /// <summary>Reports "path: message" unless ok; located at the first of path and

@@ -34,6 +34,10 @@ public sealed record ExperimentConfig(
     public TrainConfig Train { get; init; } = Train ?? new();
     public RunConfig Run { get; init; } = Run ?? new();
     public FanConfig Fan { get; init; } = Fan ?? new();
+
+    /// <summary>Values that were given as <c>${env:NAME}</c> references (see <see cref="ConfigSecrets"/>);
+    /// written back only as their references.</summary>
+    public ConfigSecrets Secrets { get; init; } = ConfigSecrets.None;
 }
 
 /// <summary>Network shapes (paper section 3 and appendix; official model.py).</summary>

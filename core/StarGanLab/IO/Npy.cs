@@ -35,9 +35,9 @@ public static partial class Npy
             throw new InvalidDataException($"{name}: .npy header '{header.Trim()}' lacks descr or shape");
         if (FortranRegex().IsMatch(header))
             throw new InvalidDataException($"{name}: Fortran-ordered .npy arrays are not supported (expected C order)");
-        long[] shape = shapeMatch.Groups[1].Value
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(long.Parse).ToArray();
+        string[] dims = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        long[] shape = dims.Select(d => long.TryParse(d, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)
+            ? n : throw new InvalidDataException($"{name}: .npy shape ({string.Join(", ", dims)}) has a dimension that is not a non-negative integer")).ToArray();
 
         (ScalarType dtype, int itemSize) = descr.Groups[1].Value switch
         {
@@ -49,11 +49,15 @@ public static partial class Npy
             "|b1" => (ScalarType.Bool, 1),
             var d => throw new InvalidDataException($"{name}: .npy dtype '{d}' is not supported (expected little-endian f4, f8, i4, i8, u1 or b1)"),
         };
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        long bytes = count * itemSize;
+        // Checked: a crafted shape such as (2**32, 2**32) must not wrap around to a small byte count.
+        long bytes;
+        try { bytes = checked(shape.Aggregate(1L, (a, b) => a * b) * itemSize); }
+        catch (OverflowException) { throw new InvalidDataException($"{name}: .npy shape ({string.Join(", ", shape)}) is too large"); }
+        if (bytes > int.MaxValue)
+            throw new InvalidDataException($"{name}: .npy array of shape ({string.Join(", ", shape)}) needs {bytes} bytes, more than this reader supports");
         if (stream.CanSeek && stream.Length - stream.Position < bytes)
             throw new InvalidDataException($"{name}: truncated .npy file: expected {bytes} data bytes for shape ({string.Join(", ", shape)}), found {stream.Length - stream.Position}");
-        var data = reader.ReadBytes(checked((int)bytes));
+        var data = reader.ReadBytes((int)bytes);
         if (data.Length != bytes)
             throw new InvalidDataException($"{name}: truncated .npy data ({data.Length} of {bytes} bytes)");
         var t = empty(shape, dtype);

@@ -47,6 +47,7 @@ public sealed class MlflowCredentials
 
     public static MlflowCredentials? FromEnvironment(Func<string, string?> env)
     {
+        Security.SecretRedactor.RegisterTrackingCredentials(env);
         if (env("MLFLOW_TRACKING_TOKEN") is { Length: > 0 } token) return Bearer(token);
         if (env("MLFLOW_TRACKING_USERNAME") is { Length: > 0 } user && env("MLFLOW_TRACKING_PASSWORD") is { } password)
             return Basic(user, password);

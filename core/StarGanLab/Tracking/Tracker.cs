@@ -14,7 +14,7 @@ public sealed class Tracker : IDisposable
     public Tracker(IEnumerable<ITrackingSink> sinks, Action<string> warn)
     {
         this.sinks = sinks.Select(s => new SinkState(s)).ToList();
-        this.warn = warn;
+        this.warn = Security.SecretRedactor.Wrap(warn);
     }
 
     public IReadOnlyList<ITrackingSink> Sinks => sinks.Select(s => s.Sink).ToList();
@@ -22,9 +22,13 @@ public sealed class Tracker : IDisposable
     public void StartRun(string experiment, string runName, IReadOnlyList<(string Key, string Value)> parameters,
                          IReadOnlyList<(string Key, string Value)> tags)
     {
-        var p = parameters.ToList();
-        var t = tags.ToList();
-        Dispatch(s => s.StartRun(experiment, runName, p, t), isMetrics: false);
+        // Config secrets already come as ${env:NAME} references (ConfigWriter.Flatten); this is the backstop for
+        // anything else that holds a registered secret (tracking credentials, a secret inside a tag).
+        static string R(string v) => Security.SecretRedactor.Redact(v);
+        var p = parameters.Select(kv => (kv.Key, R(kv.Value))).ToList();
+        var t = tags.Select(kv => (kv.Key, R(kv.Value))).ToList();
+        string e = R(experiment), n = R(runName);
+        Dispatch(s => s.StartRun(e, n, p, t), isMetrics: false);
     }
 
     public void LogMetrics(long step, IReadOnlyList<(string Key, double Value)> metrics)

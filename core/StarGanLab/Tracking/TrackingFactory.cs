@@ -21,6 +21,8 @@ public static partial class TrackingFactory
                                                     MlflowRestOptions? restOptions = null)
     {
         env ??= Environment.GetEnvironmentVariable;
+        Security.SecretRedactor.RegisterTrackingCredentials(env);
+        log = Security.SecretRedactor.Wrap(log);
         string? uri = env("MLFLOW_TRACKING_URI")?.Trim();
         if (uri is { Length: > 0 } && (uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
         {

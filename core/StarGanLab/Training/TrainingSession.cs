@@ -4,6 +4,7 @@ using StarGanLab.Data;
 using StarGanLab.Native;
 using StarGanLab.Networks;
 using StarGanLab.Runs;
+using StarGanLab.Security;
 using StarGanLab.Training.Hooks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,6 +25,7 @@ public sealed class TrainingSession : IDisposable
 
     TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
     {
+        log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
         (Config, Run, this.log) = (cfg, run, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
         // Loaded before seeding: building the FAN draws default-init weights from the global RNG, which would
@@ -75,17 +77,25 @@ public sealed class TrainingSession : IDisposable
     /// <summary>A new run in a new directory; writes the resolved config first.</summary>
     public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log)
     {
-        run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
-        return new TrainingSession(cfg, run, log, resume: false);
+        try
+        {
+            run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
+            return new TrainingSession(cfg, run, log, resume: false);
+        }
+        catch (Exception e) when (SecretRedactor.Leaks(e)) { throw SecretRedactor.Scrub(e); }
     }
 
     /// <summary>Continues a run from its newest complete checkpoint with its own resolved config
     /// (optionally with overrides such as a longer train.total_iters).</summary>
     public static TrainingSession Resume(RunDirectory run, IReadOnlyList<string> overrides, Action<string> log)
     {
-        var cfg = ConfigLoader.Load(run.ConfigFile, overrides);
-        if (overrides.Count > 0) run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
-        return new TrainingSession(cfg, run, log, resume: true);
+        try
+        {
+            var cfg = ConfigLoader.Load(run.ConfigFile, overrides);
+            if (overrides.Count > 0) run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
+            return new TrainingSession(cfg, run, log, resume: true);
+        }
+        catch (Exception e) when (SecretRedactor.Leaks(e)) { throw SecretRedactor.Scrub(e); }
     }
 
     /// <summary>Trains until train.total_iters or until <paramref name="stop"/> is signalled (the current step is
@@ -123,9 +133,10 @@ public sealed class TrainingSession : IDisposable
                 }
             }
         }
-        catch
+        catch (Exception e)
         {
             Context.Failed = true;
+            if (SecretRedactor.Leaks(e)) throw SecretRedactor.Scrub(e);
             throw;
         }
         finally
