@@ -73,6 +73,9 @@ public sealed class Trainer : IDisposable
     {
         SetRequiresGrad(all: false, stepped);
         foreach (var name in stepped) Optimizers[name].ZeroGrad();
+        // A scope per phase: the phase's activations are released before the next phase allocates its own,
+        // which keeps the peak at one phase's working set instead of the whole iteration's.
+        using var scope = NewDisposeScope();
         var (loss, terms) = objective();
         loss.backward();
         BeforeOptimizerStep?.Invoke(phase);
