@@ -6,18 +6,7 @@ namespace StarGanLab.Tests.Cli;
 /// <summary>The stargan command as a user runs it: exit codes and the sentences users see.</summary>
 public class CliTests
 {
-    static (int Exit, string Output) Stargan(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "stargan.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
+    static (int Exit, string Output) Stargan(params string[] args) => StarganProcess.Run(Fixtures.RepoRoot, args);
 
     [ParityFact("basic")]
     public void Parity_command_prints_every_check_and_all_pass()

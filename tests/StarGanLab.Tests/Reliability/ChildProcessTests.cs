@@ -146,12 +146,8 @@ public class ChildProcessTests : TorchTest
         string root = TinyRuns.TempRoot();
         string yaml = Path.Combine(root, "tiny.yaml");
         File.WriteAllText(yaml, ConfigWriter.ToYaml(TinyRuns.Config(Path.Combine(root, "a", "b", "runs"), totalIters: 1)));
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "stargan.dll"), "train", yaml, "--set", "run.name=../../x" }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(2, p.ExitCode);
+        var (exit, output) = Cli.StarganProcess.Run(root, "train", yaml, "--set", "run.name=../../x");
+        Assert.Equal(2, exit);
         Assert.Contains("run.name=../../x", output);
         Assert.Contains("not a safe run directory name", output);
         Assert.DoesNotContain("   at ", output);
