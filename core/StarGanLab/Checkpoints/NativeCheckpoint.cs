@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using StarGanLab.Native;
 using static TorchSharp.torch;
 
+using StarGanLab.IO;
+
 namespace StarGanLab.Checkpoints;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using StarGanLab.Native;
 using static TorchSharp.torch;
 
+using StarGanLab.IO;
+
 namespace StarGanLab.Checkpoints;
 
 /// <summary>

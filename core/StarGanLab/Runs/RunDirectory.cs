@@ -48,12 +48,5 @@ public sealed class RunDirectory
     }
 
     /// <summary>Writes text via a temporary file and rename, so a crash never leaves a torn file.</summary>
-    public void WriteText(string relative, string text)
-    {
-        string target = System.IO.Path.Combine(Path, relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-        string tmp = target + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, target, overwrite: true);
-    }
+    public void WriteText(string relative, string text) => IO.AtomicFile.WriteAllText(System.IO.Path.Combine(Path, relative), text);
 }

@@ -35,12 +35,9 @@ public static class ImageGrid
                     dst[o + 3] = 255;
                 }
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new IOException($"{path}: SkiaSharp could not encode the grid as PNG");
         // Write beside and rename: a reader (notebook, report) never sees half a picture.
-        string tmp = path + ".tmp";
-        using (var fs = File.Create(tmp)) data.SaveTo(fs);
-        File.Move(tmp, path, overwrite: true);
+        IO.AtomicFile.Write(path, fs => data.SaveTo(fs));
     }
 }

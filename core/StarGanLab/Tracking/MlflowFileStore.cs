@@ -368,12 +368,7 @@ public sealed class MlflowFileStore : ITrackingSink
         return result;
     }
 
-    static void WriteAtomic(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    static void WriteAtomic(string path, string text) => IO.AtomicFile.WriteAllText(path, text);
 
     IDisposable LockRoot()
     {

@@ -164,9 +164,7 @@ sealed class MlflowSpool : IDisposable
 
     void SaveState(SpoolState state)
     {
-        string tmp = StatePath + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(state, Json));
-        File.Move(tmp, StatePath, overwrite: true);
+        IO.AtomicFile.WriteAllText(StatePath, JsonSerializer.Serialize(state, Json));
         State = state;
     }
 

@@ -1,3 +1,4 @@
+using StarGanLab.IO;
 using System.Collections;
 using System.IO.Compression;
 using StarGanLab.Checkpoints;

@@ -1,11 +1,11 @@
-namespace StarGanLab.Checkpoints;
+namespace StarGanLab.IO;
 
 /// <summary>
 /// Replaces a file only with complete content: write to a temp file in the same folder (so the rename
 /// stays on one file system), flush it to disk, then rename over the destination. A crash or an
 /// exception leaves the old file (if any) untouched and removes the temp file.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<FileStream> write)
     {
@@ -28,4 +28,8 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Replaces a text file (UTF-8) with complete content.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, fs => { using var w = new StreamWriter(fs, leaveOpen: true); w.Write(text); });
 }
