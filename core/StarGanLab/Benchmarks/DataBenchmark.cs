@@ -15,7 +15,7 @@ public static class DataBenchmark
     {
         var (train, _) = DataSources.Open(cfg, _ => { });
         var options = new BatchOptions(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Seed, Workers: cfg.Data.Workers, PrefetchDepth: cfg.Data.Prefetch);
-        using IBatchSource source = cfg.Data.Workers > 0 ? new PrefetchingBatchSource(train, options) : new BatchSource(train, options);
+        using IBatchSource source = BatchSources.Open(train, options, 0);
         using (source.Next()) { }   // start-up (thread pool, first decode) is not throughput
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < batches; i++)

@@ -5,13 +5,8 @@ namespace StarGanLab.Tests.Config;
 
 internal static class ConfigTestSupport
 {
-    /// <summary>The repository root: the nearest ancestor of the test binaries holding StarGanLab.sln.</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "StarGanLab.sln"))) return dir.FullName;
-        throw new InvalidOperationException("StarGanLab.sln not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The repository root (see <see cref="Fixtures.RepoRoot"/>).</summary>
+    public static string RepoRoot() => Fixtures.RepoRoot;
 
     /// <summary>Minimal valid prefix (2 lines): synthetic data so no folder is needed.</summary>
     public const string Valid = "name: t\ndata: {source: synthetic, synthetic_domains: 2}\n";
