@@ -12,11 +12,11 @@ public static class Ema
         // torch.lerp(p, ema, beta) with beta >= 0.5 evaluates ema - (ema - p) * (1 - beta), (1 - beta) rounded
         // in float32; the same expression in place keeps our EMA bit-compatible with the official one.
         double weight = 1 - (double)(float)beta;
-        var target = ema.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, p) in net.named_parameters())
+        // Same architecture, so parameters pair up in registration order (as the official zip over parameters()).
+        foreach (var (p, e) in net.parameters().Zip(ema.parameters()))
         {
-            using var diff = target[name] - p;
-            target[name].sub_(diff.mul_(weight));
+            using var diff = e - p;
+            e.sub_(diff.mul_(weight));
         }
     }
 }
