@@ -59,9 +59,7 @@ public static partial class OfficialConversion
     public static string FindInRun(string runDir, long? step, string kind)
     {
         var run = RunDirectory.Open(runDir);
-        var steps = Directory.Exists(run.CheckpointDir)
-            ? Directory.EnumerateFiles(run.CheckpointDir, $"*_{kind}.sgl").Select(f => long.Parse(Path.GetFileName(f)[..6])).OrderDescending().ToList()
-            : [];
+        var steps = TrainerCheckpoints.Steps(run.CheckpointDir, kind);
         if (steps.Count == 0) throw new FileNotFoundException($"{run.CheckpointDir}: no {kind} checkpoint");
         long s = step ?? steps[0];
         if (!steps.Contains(s)) throw new FileNotFoundException($"{run.CheckpointDir}: no {kind} checkpoint at step {s} (have {string.Join(", ", steps)})");

@@ -140,18 +140,22 @@ public static class TrainerCheckpoints
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> StateDicts(StarGanNets nets) =>
         nets.Modules.ToDictionary(m => m.Name, m => (IReadOnlyDictionary<string, Tensor>)Checkpoints.StateDicts.Of(m.Module));
 
-    /// <summary>Steps with all three files present, newest first.</summary>
-    public static List<long> CompleteSteps(string dir)
+    /// <summary>Steps that have a file of this kind (NNNNNN_&lt;kind&gt;.sgl), newest first.</summary>
+    public static List<long> Steps(string dir, string kind)
     {
         if (!Directory.Exists(dir)) return [];
-        return Directory.EnumerateFiles(dir, "*_optims.sgl")
-            .Select(f => Path.GetFileName(f)[..6])
-            .Where(s => long.TryParse(s, out _))
-            .Select(long.Parse)
-            .Where(s => File.Exists(FileOf(dir, s, Nets)) && File.Exists(FileOf(dir, s, NetsEma)))
+        string suffix = $"_{kind}.sgl";
+        return Directory.EnumerateFiles(dir, "*" + suffix)
+            .Select(f => Path.GetFileName(f))
+            .Select(n => long.TryParse(n[..^suffix.Length], out long step) && Path.GetFileName(FileOf(dir, step, kind)) == n ? step : -1)
+            .Where(step => step >= 0)
             .OrderDescending()
             .ToList();
     }
+
+    /// <summary>Steps with all three files present, newest first.</summary>
+    public static List<long> CompleteSteps(string dir) =>
+        Steps(dir, Optims).Where(s => File.Exists(FileOf(dir, s, Nets)) && File.Exists(FileOf(dir, s, NetsEma))).ToList();
 
     public static void Prune(string dir, int keep)
     {
