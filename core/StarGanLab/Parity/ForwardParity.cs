@@ -28,17 +28,17 @@ public static class ForwardParity
             var xRef = fx.Tensor("x_ref");
             var sLatent = nets.MappingNetwork.call(zTrg, yTrg);
             Add(checks, fx, "mapping_network", "s_latent", sLatent);
-            Add(checks, fx, "mapping_network", "s_latent_all", PerDomain(fx, d => nets.MappingNetwork.call(zTrg, d)));
+            Add(checks, fx, "mapping_network", "s_latent_all", PerDomain(fx, yTrg, d => nets.MappingNetwork.call(zTrg, d)));
             var sRef = nets.StyleEncoder.call(xRef, yTrg);
             Add(checks, fx, "style_encoder", "s_ref", sRef);
-            Add(checks, fx, "style_encoder", "s_ref_all", PerDomain(fx, d => nets.StyleEncoder.call(xRef, d)));
+            Add(checks, fx, "style_encoder", "s_ref_all", PerDomain(fx, yTrg, d => nets.StyleEncoder.call(xRef, d)));
             Add(checks, fx, "style_encoder", "s_org", nets.StyleEncoder.call(xReal, yOrg));
             var xFakeLatent = nets.Generator.call(xReal, sLatent);
             Add(checks, fx, "generator", "x_fake_latent", xFakeLatent);
             Add(checks, fx, "generator", "x_fake_ref", nets.Generator.call(xReal, sRef));
             var d = nets.Discriminator!;
             Add(checks, fx, "discriminator", "d_out_real", d.call(xReal, yOrg));
-            Add(checks, fx, "discriminator", "d_out_real_all", PerDomain(fx, dom => d.call(xReal, dom)));
+            Add(checks, fx, "discriminator", "d_out_real_all", PerDomain(fx, yTrg, dom => d.call(xReal, dom)));
             Add(checks, fx, "discriminator", "d_out_fake_latent", d.call(xFakeLatent, yTrg));
         }
         if (fx.Has("000000_nets_ema.ckpt"))
@@ -67,9 +67,9 @@ public static class ForwardParity
     }
 
     /// <summary>Output for every domain d with y = full(B, d), stacked on a new leading axis (fixture "_all" files).</summary>
-    static Tensor PerDomain(ParityFixture fx, Func<Tensor, Tensor> f)
+    static Tensor PerDomain(ParityFixture fx, Tensor labels, Func<Tensor, Tensor> f)
     {
-        long b = fx.Tensor("y_trg").size(0);
+        long b = labels.size(0);
         return stack(Enumerable.Range(0, fx.Model.NumDomains).Select(d => f(full(b, d, dtype: int64))).ToArray());
     }
 
