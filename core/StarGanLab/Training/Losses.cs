@@ -34,4 +34,9 @@ public static class Losses
 
     /// <summary>Cycle consistency: mean |G(G(x, s_trg), s_org) - x| (eq. 4).</summary>
     public static Tensor Cycle(Tensor xRec, Tensor xReal) => (xRec - xReal).abs().mean();
+
+    /// <summary>Domain classification of StarGAN v1 (its eq. 2 and 3): mean cross-entropy of the classifier logits
+    /// (B, num_domains) against the labels <paramref name="y"/> (B): the real's own domain when training D, the target
+    /// domain of a fake when training G.</summary>
+    public static Tensor DomainClassification(Tensor logits, Tensor y) => F.cross_entropy(logits, y);
 }
