@@ -104,7 +104,13 @@ internal sealed partial class ConfigValidator(
             Require("model.style_source", l.LambdaSty > 0 || l.LambdaCyc > 0,
                 "latent needs loss.lambda_sty > 0 or loss.lambda_cyc > 0: its encoder E(x) serves the latent reconstruction and the cycle's source code, and with both 0 it would be built and never trained",
                 "loss.lambda_sty", "loss.lambda_cyc");
-        // A resolved config.yaml lists every key, so the default weight (1) is accepted with either discriminator.
+        bool adversarial = Expect("loss.adversarial", l.Adversarial is "nonsaturating" or "wgan_gp", "nonsaturating or wgan_gp", l.Adversarial);
+        Expect("loss.lambda_gp", l.LambdaGp >= 0, "a number >= 0", l.LambdaGp);
+        if (adversarial && l.Adversarial == "nonsaturating")
+            Require("loss.lambda_gp", l.LambdaGp == 10,
+                $"is used only with loss.adversarial wgan_gp (the gradient penalty of the Wasserstein loss), got {Show(l.LambdaGp)}",
+                "loss.adversarial");
+        // A resolved config.yaml lists every key, so a default weight is accepted whatever it belongs to.
         if (discriminator && m.Discriminator == "multitask")
             Require("loss.lambda_cls", l.LambdaCls == 1,
                 $"is used only with model.discriminator classifier (the multi-task discriminator has no classification head), got {Show(l.LambdaCls)}; remove it or set model.discriminator: classifier",

@@ -102,13 +102,18 @@ public sealed record DataConfig(
 /// <param name="DsIter">Steps over which lambda_ds decays to 0.</param>
 /// <param name="LambdaCls">Domain classification (StarGAN v1 eq. 2-3), only with model.discriminator classifier:
 /// D learns to classify real images, G is trained so that its fakes are classified as the target domain.</param>
+/// <param name="Adversarial">nonsaturating (BCE with logits, official) | wgan_gp (StarGAN v1's Wasserstein loss with a
+/// gradient penalty on interpolates, the baseline of Table 1 (A), (B)).</param>
+/// <param name="LambdaGp">Gradient penalty weight, only with wgan_gp (StarGAN v1: 10).</param>
 public sealed record LossConfig(
     double LambdaReg = 1,
     double LambdaSty = 1,
     double LambdaDs = 1,
     double LambdaCyc = 1,
     int DsIter = 100000,
-    double LambdaCls = 1);
+    double LambdaCls = 1,
+    string Adversarial = "nonsaturating",
+    double LambdaGp = 10);
 
 /// <summary>Adam settings (official: lr 1e-4, F lr 1e-6, betas (0, 0.99), weight decay 1e-4) and EMA.</summary>
 /// <param name="EmaBeta">Exponential moving average of G, F, E (0.999).</param>

@@ -7,7 +7,7 @@ namespace StarGanLab.Training;
 /// <summary>The discriminator and generator objectives of StarGAN v2 (paper eq. 7), as the official
 /// compute_d_loss and compute_g_loss compute them. A term whose weight is 0 is not computed at all (its network
 /// passes and, for R1, the double backward are skipped) and reported as 0; the ablation variants of
-/// <see cref="ModelVariant"/> add StarGAN v1's domain classification (classifier discriminator).</summary>
+/// <see cref="ModelVariant"/> add StarGAN v1's domain classification (classifier discriminator) and its WGAN-GP loss.</summary>
 public static class Objectives
 {
     /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)], the fake built without
@@ -18,7 +18,7 @@ public static class Objectives
         bool r1 = w.LambdaReg > 0;
         var xReal = r1 ? x.XReal.detach().requires_grad_(true) : x.XReal;   // a leaf for the R1 gradient
         var (outReal, clsReal) = d.Judge(xReal, x.YOrg);
-        var lossReal = Losses.Adversarial(outReal, 1);
+        var lossReal = Adversarial(w, outReal, 1);
         var lossReg = r1 ? Losses.R1(outReal, xReal) : null;
 
         Tensor xFake;
@@ -27,13 +27,30 @@ public static class Objectives
             var sTrg = TargetStyle(nets, x, source, second: false);
             xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
         }
-        var lossFake = Losses.Adversarial(d.call(xFake, x.YTrg), 0);
+        var lossFake = Adversarial(w, d.call(xFake, x.YTrg), 0);
 
         var loss = lossReal + lossFake;
         if (lossReg is not null) loss = loss + w.LambdaReg * lossReg;
         var lossCls = clsReal is null ? null : Losses.DomainClassification(clsReal, x.YOrg);
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
-        return (loss, new DLosses(loss.item<float>(), lossReal.item<float>(), lossFake.item<float>(), Value(lossReg), lossCls?.item<float>()));
+        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake) : null;
+        if (lossGp is not null) loss = loss + w.LambdaGp * lossGp;
+        return (loss, new DLosses(loss.item<float>(), lossReal.item<float>(), lossFake.item<float>(), Value(lossReg),
+                                  lossCls?.item<float>(), lossGp?.item<float>()));
+    }
+
+    static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
+
+    static Tensor Adversarial(LossConfig w, Tensor logits, int target) =>
+        IsWasserstein(w) ? Losses.Wasserstein(logits, target) : Losses.Adversarial(logits, target);
+
+    /// <summary>WGAN-GP's penalty at random points between each real and its fake (StarGAN v1 solver), judged for
+    /// the fake's target domain (the classifier's single output ignores it).</summary>
+    static Tensor GradientPenalty(Discriminator d, StepInputs x, Tensor xFake)
+    {
+        using var alpha = rand(x.XReal.size(0), 1, 1, 1, device: x.XReal.device);
+        var xHat = (alpha * x.XReal.detach() + (1 - alpha) * xFake.detach()).requires_grad_(true);
+        return Losses.GradientPenalty(d.call(xHat, x.YTrg), xHat);
     }
 
     /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc [+ lambda_cls L_cls(fake)].</summary>
@@ -43,7 +60,7 @@ public static class Objectives
         var sTrg = TargetStyle(nets, x, source, second: false);
         var xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
         var (outFake, clsFake) = d.Judge(xFake, x.YTrg);
-        var lossAdv = Losses.Adversarial(outFake, 1);
+        var lossAdv = Adversarial(w, outFake, 1);
 
         Tensor? lossSty = null;
         if (w.LambdaSty > 0)

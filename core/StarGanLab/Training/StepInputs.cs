@@ -11,8 +11,9 @@ public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor X
 public enum StyleSource { Latent, Reference }
 
 /// <summary>Scalar terms of the discriminator objective (official names: real, fake, reg). A term switched off by a
-/// zero weight is 0. <paramref name="Cls"/> (domain classification of reals) only with the classifier discriminator.</summary>
-public sealed record DLosses(double Total, double Real, double Fake, double Reg, double? Cls = null)
+/// zero weight is 0. <paramref name="Cls"/> (domain classification of reals) only with the classifier discriminator,
+/// <paramref name="Gp"/> (WGAN-GP's gradient penalty) only with loss.adversarial wgan_gp.</summary>
+public sealed record DLosses(double Total, double Real, double Fake, double Reg, double? Cls = null, double? Gp = null)
 {
     /// <summary>The terms of a phase the variant does not run (no reference-guided phases without style codes).</summary>
     public static readonly DLosses Skipped = new(0, 0, 0, 0);
@@ -38,6 +39,7 @@ public sealed record StepLosses(DLosses DLatent, DLosses DRef, GLosses GLatent, 
             yield return (prefix + "fake", d.Fake);
             yield return (prefix + "reg", d.Reg);
             if (d.Cls is double cls) yield return (prefix + "cls", cls);
+            if (d.Gp is double gp) yield return (prefix + "gp", gp);
         }
         foreach (var (prefix, g) in new[] { ("G/latent_", GLatent), ("G/ref_", GRef) })
         {

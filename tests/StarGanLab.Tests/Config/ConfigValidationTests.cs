@@ -60,6 +60,9 @@ public class ConfigValidationTests
         { V("model:\n  style_source: domain\nloss:\n  lambda_sty: 0\n  lambda_ds: 2\n"), "loss.lambda_ds", 7, "must be 0 when model.style_source is domain (one deterministic output per domain has nothing to diversify), got 2" },
         { V("model:\n  style_source: latent\nloss:\n  lambda_sty: 0\n  lambda_cyc: 0\n"), "model.style_source", 4, "latent needs loss.lambda_sty > 0 or loss.lambda_cyc > 0" },
         { V("loss:\n  lambda_cls: 2\n"), "loss.lambda_cls", 4, "is used only with model.discriminator classifier" },
+        { V("loss:\n  adversarial: hinge\n"), "loss.adversarial", 4, "expected nonsaturating or wgan_gp, got 'hinge'" },
+        { V("loss:\n  adversarial: wgan_gp\n  lambda_gp: -1\n"), "loss.lambda_gp", 5, "expected a number >= 0, got -1" },
+        { V("loss:\n  lambda_gp: 5\n"), "loss.lambda_gp", 4, "is used only with loss.adversarial wgan_gp" },
         { V("model:\n  discriminator: multitask\nloss:\n  lambda_cls: 0\n"), "loss.lambda_cls", 6, "is used only with model.discriminator classifier" },
     };
 

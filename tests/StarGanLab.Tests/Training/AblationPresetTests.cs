@@ -76,14 +76,14 @@ public class AblationPresetTests : TorchTest
     public void Presets_differ_from_their_predecessor_only_in_the_components_table_1_adds()
     {
         var p = "ABCDEF".Select(c => Preset(c.ToString())).ToArray();
-        var keys = (ExperimentConfig c) => (c.Model.Injection, c.Model.StyleSource, c.Model.Discriminator,
+        var keys = (ExperimentConfig c) => (c.Model.Injection, c.Model.StyleSource, c.Model.Discriminator, c.Loss.Adversarial,
                                             c.Loss.LambdaReg, c.Loss.LambdaSty, c.Loss.LambdaDs, c.Loss.LambdaCyc);
-        Assert.Equal(("concat", "domain", "classifier", 0.0, 0.0, 0.0, 1.0), keys(p[0]));   // StarGAN: ACGAN D, cycle loss
-        Assert.Equal(("concat", "domain", "multitask", 0.0, 0.0, 0.0, 1.0), keys(p[1]));    // + multi-task D
-        Assert.Equal(("adain", "domain", "multitask", 1.0, 0.0, 0.0, 1.0), keys(p[2]));     // + R1, AdaIN
-        Assert.Equal(("adain", "latent", "multitask", 1.0, 1.0, 0.0, 1.0), keys(p[3]));     // + latent code (and its reconstruction)
-        Assert.Equal(("adain", "style", "multitask", 1.0, 1.0, 0.0, 1.0), keys(p[4]));      // + F, E, style reconstruction
-        Assert.Equal(("adain", "style", "multitask", 1.0, 1.0, 1.0, 1.0), keys(p[5]));      // + diversity
+        Assert.Equal(("concat", "domain", "classifier", "wgan_gp", 0.0, 0.0, 0.0, 1.0), keys(p[0]));   // StarGAN: WGAN-GP, ACGAN D, cycle
+        Assert.Equal(("concat", "domain", "multitask", "wgan_gp", 0.0, 0.0, 0.0, 1.0), keys(p[1]));    // + multi-task D
+        Assert.Equal(("adain", "domain", "multitask", "nonsaturating", 1.0, 0.0, 0.0, 1.0), keys(p[2])); // + R1, AdaIN
+        Assert.Equal(("adain", "latent", "multitask", "nonsaturating", 1.0, 1.0, 0.0, 1.0), keys(p[3])); // + latent code (and its reconstruction)
+        Assert.Equal(("adain", "style", "multitask", "nonsaturating", 1.0, 1.0, 0.0, 1.0), keys(p[4]));  // + F, E, style reconstruction
+        Assert.Equal(("adain", "style", "multitask", "nonsaturating", 1.0, 1.0, 1.0, 1.0), keys(p[5]));  // + diversity
         Assert.True(p[5].Model.IsOfficial());
 
         // Everything but the component keys is the quickstart's.

@@ -217,6 +217,20 @@ public class ComponentSwitchTests : TorchTest
     }
 
     [Fact]
+    public void Wasserstein_loss_adds_the_gradient_penalty_pass_only_when_chosen()
+    {
+        int DPasses(string adversarial)
+        {
+            var cfg = Tiny(c => c with { Loss = c.Loss with { Adversarial = adversarial, LambdaReg = 0 } });
+            var r = OneStep(cfg);
+            Assert.Equal(adversarial == "wgan_gp", r.Losses.DLatent.Gp is not null);
+            return r.D;
+        }
+        // one extra D pass per D phase, on the interpolates
+        Assert.Equal(DPasses("nonsaturating") + 2, DPasses("wgan_gp"));
+    }
+
+    [Fact]
     public void Classifier_discriminator_adds_the_domain_classification_loss_to_both_players()
     {
         var cfg = Tiny(c => c with
@@ -226,6 +240,7 @@ public class ComponentSwitchTests : TorchTest
         });
         var r = OneStep(cfg);
         Assert.NotNull(r.Losses.DLatent.Cls);
+        Assert.Null(r.Losses.DLatent.Gp);
         Assert.NotNull(r.Losses.GLatent.Cls);
         Assert.Contains(r.Losses.Flatten(), kv => kv.Key == "D/latent_cls");
         Assert.DoesNotContain(OneStep(Tiny()).Losses.Flatten(), kv => kv.Key.EndsWith("_cls"));
