@@ -111,7 +111,7 @@ public class AblationPresetTests : TorchTest
     }
 
     [Fact]
-    public void A_run_without_ema_saves_the_training_networks_as_nets_ema()
+    public void A_run_without_ema_saves_the_training_networks_as_nets_ema_and_resumes()
     {
         string root = TinyRuns.TempRoot();
         var cfg = TinyRuns.Config(root, totalIters: 1, saveEvery: 1) with { Optim = new OptimConfig(Ema: false) };
@@ -124,7 +124,11 @@ public class AblationPresetTests : TorchTest
         foreach (var (name, sd) in ema.Groups)
             foreach (var (key, t) in sd)
                 Assert.True(t.eq(nets.Groups[name][key]).all().item<bool>(), $"nets_ema {name}.{key} is not the training weight");
-        using var model = TrainedModel.Load(Path.Combine(root, "n"));
-        Assert.Equal(1, model.Step);
+        using (var model = TrainedModel.Load(Path.Combine(root, "n")))
+            Assert.Equal(1, model.Step);
+        using var resumed = TrainingSession.Resume(RunDirectory.Open(Path.Combine(root, "n")), ["train.total_iters=2"], _ => { });
+        Assert.Same(resumed.Trainer.Nets.Generator, resumed.Trainer.Ema.Generator);
+        resumed.Train([new LossLogHook(1)]);
+        Assert.Equal(2, resumed.Trainer.Step);
     }
 }
