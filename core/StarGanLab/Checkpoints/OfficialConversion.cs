@@ -45,6 +45,9 @@ public static partial class OfficialConversion
         if (data.Header.Kind is not (TrainerCheckpoints.Nets or TrainerCheckpoints.NetsEma))
             throw new CheckpointException($"{ourCheckpoint}: a '{data.Header.Kind}' checkpoint holds no networks; export a nets or nets_ema file");
         var model = TrainerCheckpoints.ModelOf(data.Header, ourCheckpoint);
+        if (!model.IsOfficial())
+            throw new CheckpointException($"{ourCheckpoint}: an ablation variant ({model.Describe()}) has no official counterpart; " +
+                "only model.injection adain, model.style_source style and model.discriminator multitask export to the official format");
         var groups = new Dictionary<string, IReadOnlyDictionary<string, TorchSharp.torch.Tensor>>(data.Groups);
         if (model.WHpf > 0)
         {

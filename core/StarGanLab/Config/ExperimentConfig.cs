@@ -50,6 +50,15 @@ public sealed record ExperimentConfig(
 /// <param name="MappingHidden">Hidden width of the mapping network (official hidden_dim 512).</param>
 /// <param name="WHpf">Weight of the high-pass filtered skips from FAN masks. Official default is 1
 /// (CelebA-HQ); here 0 so a config without a FAN checkpoint is valid. AFHQ uses 0.</param>
+/// <param name="Injection">How the generator receives the target: adain (a code modulates every decoder block,
+/// official) | concat (StarGAN v1's depth-wise concatenation: the one-hot domain label replicated over the image
+/// and concatenated to the input; the decoder blocks then carry no modulation). Paper section 4.1, Table 1 (A) to (C).</param>
+/// <param name="StyleSource">What the AdaIN code is: style (domain-specific style codes from the mapping network F
+/// and the style encoder E, official) | latent (the one-hot target domain and a latent code z, with a domain-shared
+/// encoder E(x) for the latent reconstruction loss; no F; Table 1 (D)) | domain (the one-hot target domain only:
+/// one deterministic output per domain, no F and no E; Table 1 (A) to (C)). concat needs domain.</param>
+/// <param name="Discriminator">multitask (one real/fake output per domain, official) | classifier (StarGAN v1's
+/// ACGAN discriminator: one real/fake output and a domain classifier, trained with loss.lambda_cls; Table 1 (A)).</param>
 public sealed record ModelConfig(
     int ImgSize = 256,
     int NumDomains = 2,
@@ -58,7 +67,10 @@ public sealed record ModelConfig(
     int WidthConst = 16384,
     int MaxConvDim = 512,
     int MappingHidden = 512,
-    double WHpf = 0);
+    double WHpf = 0,
+    string Injection = "adain",
+    string StyleSource = "style",
+    string Discriminator = "multitask");
 
 /// <summary>Where images come from.</summary>
 /// <param name="Source">folder (ImageFolder: one sub-folder per domain) | synthetic (the embedded procedural set).</param>
@@ -81,28 +93,39 @@ public sealed record DataConfig(
     int Prefetch = 4,
     long MaxPixels = 67108864);
 
-/// <summary>Loss weights (paper eq. 5-7; official solver.py).</summary>
+/// <summary>Loss weights (paper eq. 5-7; official solver.py). A weight of 0 skips the term's computation
+/// (no R1 double backward, no style-encoder pass on the fake, no second fake, no reconstruction); the log shows it as 0.</summary>
 /// <param name="LambdaReg">R1 regularisation on real images.</param>
-/// <param name="LambdaSty">Style reconstruction.</param>
+/// <param name="LambdaSty">Style reconstruction (with model.style_source latent: the latent reconstruction |z - E(G(x, z, y))|).</param>
 /// <param name="LambdaDs">Initial diversity-sensitive weight; decays linearly to 0 over DsIter steps.</param>
 /// <param name="LambdaCyc">Cycle consistency.</param>
 /// <param name="DsIter">Steps over which lambda_ds decays to 0.</param>
+/// <param name="LambdaCls">Domain classification (StarGAN v1 eq. 2-3), only with model.discriminator classifier:
+/// D learns to classify real images, G is trained so that its fakes are classified as the target domain.</param>
+/// <param name="Adversarial">nonsaturating (BCE with logits, official) | wgan_gp (StarGAN v1's Wasserstein loss with a
+/// gradient penalty on interpolates, the baseline of Table 1 (A), (B)).</param>
+/// <param name="LambdaGp">Gradient penalty weight, only with wgan_gp (StarGAN v1: 10).</param>
 public sealed record LossConfig(
     double LambdaReg = 1,
     double LambdaSty = 1,
     double LambdaDs = 1,
     double LambdaCyc = 1,
-    int DsIter = 100000);
+    int DsIter = 100000,
+    double LambdaCls = 1,
+    string Adversarial = "nonsaturating",
+    double LambdaGp = 10);
 
 /// <summary>Adam settings (official: lr 1e-4, F lr 1e-6, betas (0, 0.99), weight decay 1e-4) and EMA.</summary>
 /// <param name="EmaBeta">Exponential moving average of G, F, E (0.999).</param>
+/// <param name="Ema">false: no EMA copies exist; samples, evaluation and the nets_ema checkpoint use the training networks.</param>
 public sealed record OptimConfig(
     double Lr = 1e-4,
     double FLr = 1e-6,
     double Beta1 = 0.0,
     double Beta2 = 0.99,
     double WeightDecay = 1e-4,
-    double EmaBeta = 0.999);
+    double EmaBeta = 0.999,
+    bool Ema = true);
 
 /// <summary>Loop lengths and periods (official main.py step sizes).</summary>
 /// <param name="KeepCheckpoints">Newest checkpoints kept on disk; 0 keeps all.</param>

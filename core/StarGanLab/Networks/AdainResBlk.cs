@@ -6,13 +6,14 @@ namespace StarGanLab.Networks;
 
 /// <summary>Decoder residual block with AdaIN and optional nearest upsampling. With w_hpf &gt; 0 the
 /// official block drops its shortcut (output = residual only); conv1x1 is still built and kept in the
-/// state_dict for checkpoint compatibility although forward never uses it then.</summary>
+/// state_dict for checkpoint compatibility although forward never uses it then. With styleDim 0 (injection concat)
+/// the block has no AdaIN: its norms are affine instance norms that ignore the code.</summary>
 public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Conv2d conv1;
     readonly Conv2d conv2;
-    readonly AdaIN norm1;
-    readonly AdaIN norm2;
+    readonly nn.Module<Tensor, Tensor, Tensor> norm1;
+    readonly nn.Module<Tensor, Tensor, Tensor> norm2;
     readonly nn.Module<Tensor, Tensor> conv1x1;
     readonly bool upsample;
     readonly bool shortcut;
@@ -22,8 +23,8 @@ public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
     {
         conv1 = nn.Conv2d(dimIn, dimOut, 3, 1, 1);
         conv2 = nn.Conv2d(dimOut, dimOut, 3, 1, 1);
-        norm1 = new AdaIN(styleDim, dimIn);
-        norm2 = new AdaIN(styleDim, dimOut);
+        norm1 = styleDim > 0 ? new AdaIN(styleDim, dimIn) : new StyleFreeNorm(dimIn);
+        norm2 = styleDim > 0 ? new AdaIN(styleDim, dimOut) : new StyleFreeNorm(dimOut);
         conv1x1 = dimIn != dimOut ? nn.Conv2d(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
         this.upsample = upsample;
         shortcut = wHpf == 0;

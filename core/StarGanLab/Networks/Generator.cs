@@ -7,7 +7,9 @@ namespace StarGanLab.Networks;
 
 /// <summary>G(x, s): encoder of ResBlks, decoder of AdainResBlks that inject the style code s
 /// (paper section 3 and appendix, Table 6). With masks, high-pass filtered encoder features at 32/64/128
-/// are added after the decoder block of the same size.</summary>
+/// are added after the decoder block of the same size. With <c>concatDomains</c> &gt; 0 (injection concat, StarGAN v1's
+/// depth-wise concatenation) the code s is the one-hot target domain, replicated over the image and concatenated to
+/// the input, and the decoder blocks carry no modulation (styleDim 0).</summary>
 public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
 {
     static readonly long[] SkipSizes = [32, 64, 128];
@@ -18,12 +20,17 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
     readonly Sequential to_rgb;
     readonly nn.Module<Tensor, Tensor> hpf;
     readonly bool hasHighPass;
+    readonly int concatDomains;
 
-    public Generator(int imgSize = 256, int styleDim = 64, int maxConvDim = 512, double wHpf = 1, int widthConst = 16384)
+    public Generator(int imgSize = 256, int styleDim = 64, int maxConvDim = 512, double wHpf = 1, int widthConst = 16384,
+                     int concatDomains = 0)
         : base(nameof(Generator))
     {
+        if (concatDomains > 0 && styleDim != 0)
+            throw new ArgumentException("a generator with a concatenated domain label has no AdaIN code (styleDim must be 0)", nameof(styleDim));
         long dimIn = widthConst / imgSize;
-        from_rgb = nn.Conv2d(3, dimIn, 3, 1, 1);
+        this.concatDomains = concatDomains;
+        from_rgb = nn.Conv2d(3 + concatDomains, dimIn, 3, 1, 1);
         to_rgb = nn.Sequential(
             nn.InstanceNorm2d(dimIn, affine: true),
             nn.LeakyReLU(0.2),
@@ -52,8 +59,9 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public static Generator Create(ModelConfig m) =>
-        new(m.ImgSize, m.StyleDim, m.MaxConvDim, m.WHpf, m.WidthConst);
+    public static Generator Create(ModelConfig m) => m.Injection == ModelVariant.Concat
+        ? new(m.ImgSize, 0, m.MaxConvDim, m.WHpf, m.WidthConst, concatDomains: m.NumDomains)
+        : new(m.ImgSize, m.CodeDim(), m.MaxConvDim, m.WHpf, m.WidthConst);
 
     public override Tensor forward(Tensor x, Tensor s) => forward(x, s, null);
 
@@ -62,6 +70,8 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         if (masks != null && !hasHighPass)
             throw new InvalidOperationException("masks were given to a generator built with w_hpf = 0 (it has no high-pass path)");
+        if (concatDomains > 0)   // (B, D) -> (B, D, H, W), then depth-wise onto the image
+            x = cat([x, s.view(s.size(0), s.size(1), 1, 1).expand(-1, -1, x.size(2), x.size(3))], 1);
         x = from_rgb.call(x);
         var cache = new Dictionary<long, Tensor>();
         foreach (var block in encode)

@@ -19,7 +19,11 @@ public sealed class StyleEncoder : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public static StyleEncoder Create(ModelConfig m) => new(m.ImgSize, m.StyleDim, m.NumDomains, m.MaxConvDim, m.WidthConst);
+    /// <summary>The official per-domain style encoder; with style_source latent, the domain-shared latent encoder
+    /// of Table 1 (D): one head of latent_dim (call it with y = 0).</summary>
+    public static StyleEncoder Create(ModelConfig m) => m.StyleSource == ModelVariant.Latent
+        ? new(m.ImgSize, m.LatentDim, 1, m.MaxConvDim, m.WidthConst)
+        : new(m.ImgSize, m.StyleDim, m.NumDomains, m.MaxConvDim, m.WidthConst);
 
     public override Tensor forward(Tensor x, Tensor y)
     {

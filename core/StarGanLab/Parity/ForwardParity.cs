@@ -26,13 +26,13 @@ public static class ForwardParity
             using var nets = FixtureCheckpoints.Load(fx, "000000_nets.ckpt", withDiscriminator: true);
             var zTrg = fx.Tensor("z_trg");
             var xRef = fx.Tensor("x_ref");
-            var sLatent = nets.MappingNetwork.call(zTrg, yTrg);
+            var sLatent = nets.MappingNetwork!.call(zTrg, yTrg);
             Add(checks, fx, "mapping_network", "s_latent", sLatent);
-            Add(checks, fx, "mapping_network", "s_latent_all", PerDomain(fx, yTrg, d => nets.MappingNetwork.call(zTrg, d)));
-            var sRef = nets.StyleEncoder.call(xRef, yTrg);
+            Add(checks, fx, "mapping_network", "s_latent_all", PerDomain(fx, yTrg, d => nets.MappingNetwork!.call(zTrg, d)));
+            var sRef = nets.StyleEncoder!.call(xRef, yTrg);
             Add(checks, fx, "style_encoder", "s_ref", sRef);
-            Add(checks, fx, "style_encoder", "s_ref_all", PerDomain(fx, yTrg, d => nets.StyleEncoder.call(xRef, d)));
-            Add(checks, fx, "style_encoder", "s_org", nets.StyleEncoder.call(xReal, yOrg));
+            Add(checks, fx, "style_encoder", "s_ref_all", PerDomain(fx, yTrg, d => nets.StyleEncoder!.call(xRef, d)));
+            Add(checks, fx, "style_encoder", "s_org", nets.StyleEncoder!.call(xReal, yOrg));
             var xFakeLatent = nets.Generator.call(xReal, sLatent);
             Add(checks, fx, "generator", "x_fake_latent", xFakeLatent);
             Add(checks, fx, "generator", "x_fake_ref", nets.Generator.call(xReal, sRef));
@@ -44,8 +44,8 @@ public static class ForwardParity
         if (fx.Has("000000_nets_ema.ckpt"))
         {
             using var ema = FixtureCheckpoints.Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
-            var sLatent = ema.MappingNetwork.call(fx.Tensor("z_trg"), yTrg);
-            var sRef = ema.StyleEncoder.call(fx.Tensor("x_ref"), yTrg);
+            var sLatent = ema.MappingNetwork!.call(fx.Tensor("z_trg"), yTrg);
+            var sRef = ema.StyleEncoder!.call(fx.Tensor("x_ref"), yTrg);
             Add(checks, fx, "ema", "s_latent_ema", sLatent);
             Add(checks, fx, "ema", "s_ref_ema", sRef);
             Add(checks, fx, "ema", "x_fake_latent_ema", ema.Generator.call(xReal, sLatent));

@@ -15,6 +15,25 @@ public static class Losses
         return F.binary_cross_entropy_with_logits(logits, targets);
     }
 
+    /// <summary>Wasserstein critic loss of WGAN-GP as StarGAN v1 trains it: -mean(D(x)) for target 1 (reals for D,
+    /// fakes for G), mean(D(x)) for target 0.</summary>
+    public static Tensor Wasserstein(Tensor critic, int target)
+    {
+        if (target is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(target), "target must be 0 or 1");
+        return target == 1 ? -critic.mean() : critic.mean();
+    }
+
+    /// <summary>WGAN-GP's penalty (Gulrajani et al. 2017): mean over the batch of (||dD(x_hat)/dx_hat||_2 - 1)^2 at
+    /// x_hat between a real and a fake. <paramref name="xHat"/> must require grad and <paramref name="dOut"/> depend on
+    /// it; the graph is kept so the penalty can be backpropagated into D.</summary>
+    public static Tensor GradientPenalty(Tensor dOut, Tensor xHat)
+    {
+        using var scope = NewDisposeScope();
+        var grad = autograd.grad([dOut.sum()], [xHat], retain_graph: true, create_graph: true)[0];
+        var norm = grad.pow(2).view(xHat.size(0), -1).sum(1).sqrt();
+        return (norm - 1).pow(2).mean().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Zero-centred gradient penalty on reals: 0.5 * mean over the batch of ||dD(x)/dx||^2.
     /// <paramref name="xIn"/> must require grad and <paramref name="dOut"/> must depend on it; the graph is
     /// kept (create_graph) so the penalty itself can be backpropagated into D's weights.</summary>
@@ -34,4 +53,9 @@ public static class Losses
 
     /// <summary>Cycle consistency: mean |G(G(x, s_trg), s_org) - x| (eq. 4).</summary>
     public static Tensor Cycle(Tensor xRec, Tensor xReal) => (xRec - xReal).abs().mean();
+
+    /// <summary>Domain classification of StarGAN v1 (its eq. 2 and 3): mean cross-entropy of the classifier logits
+    /// (B, num_domains) against the labels <paramref name="y"/> (B): the real's own domain when training D, the target
+    /// domain of a fake when training G.</summary>
+    public static Tensor DomainClassification(Tensor logits, Tensor y) => F.cross_entropy(logits, y);
 }

@@ -5,17 +5,21 @@ using static TorchSharp.torch;
 namespace StarGanLab.Training;
 
 /// <summary>The discriminator and generator objectives of StarGAN v2 (paper eq. 7), as the official
-/// compute_d_loss and compute_g_loss compute them.</summary>
+/// compute_d_loss and compute_g_loss compute them. A term whose weight is 0 is not computed at all (its network
+/// passes and, for R1, the double backward are skipped) and reported as 0; the ablation variants of
+/// <see cref="ModelVariant"/> add StarGAN v1's domain classification (classifier discriminator) and its WGAN-GP loss.</summary>
 public static class Objectives
 {
-    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1, the fake built without a graph (D is trained alone).</summary>
+    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)], the fake built without
+    /// a graph (D is trained alone).</summary>
     public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the discriminator objective needs the training networks");
-        var xReal = x.XReal.detach().requires_grad_(true);   // a leaf for the R1 gradient
-        var outReal = d.call(xReal, x.YOrg);
-        var lossReal = Losses.Adversarial(outReal, 1);
-        var lossReg = Losses.R1(outReal, xReal);
+        bool r1 = w.LambdaReg > 0;
+        var xReal = r1 ? x.XReal.detach().requires_grad_(true) : x.XReal;   // a leaf for the R1 gradient
+        var (outReal, clsReal) = d.Judge(xReal, x.YOrg);
+        var lossReal = Adversarial(w, outReal, 1);
+        var lossReg = r1 ? Losses.R1(outReal, xReal) : null;
 
         Tensor xFake;
         using (no_grad())
@@ -23,41 +27,83 @@ public static class Objectives
             var sTrg = TargetStyle(nets, x, source, second: false);
             xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
         }
-        var lossFake = Losses.Adversarial(d.call(xFake, x.YTrg), 0);
+        var lossFake = Adversarial(w, d.call(xFake, x.YTrg), 0);
 
-        var loss = lossReal + lossFake + w.LambdaReg * lossReg;
-        return (loss, new DLosses(loss.item<float>(), lossReal.item<float>(), lossFake.item<float>(), lossReg.item<float>()));
+        var loss = lossReal + lossFake;
+        if (lossReg is not null) loss = loss + w.LambdaReg * lossReg;
+        var lossCls = clsReal is null ? null : Losses.DomainClassification(clsReal, x.YOrg);
+        if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
+        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake) : null;
+        if (lossGp is not null) loss = loss + w.LambdaGp * lossGp;
+        return (loss, new DLosses(loss.item<float>(), lossReal.item<float>(), lossFake.item<float>(), Value(lossReg),
+                                  lossCls?.item<float>(), lossGp?.item<float>()));
     }
 
-    /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc.</summary>
+    static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
+
+    static Tensor Adversarial(LossConfig w, Tensor logits, int target) =>
+        IsWasserstein(w) ? Losses.Wasserstein(logits, target) : Losses.Adversarial(logits, target);
+
+    /// <summary>WGAN-GP's penalty at random points between each real and its fake (StarGAN v1 solver), judged for
+    /// the fake's target domain (the classifier's single output ignores it).</summary>
+    static Tensor GradientPenalty(Discriminator d, StepInputs x, Tensor xFake)
+    {
+        using var alpha = rand(x.XReal.size(0), 1, 1, 1, device: x.XReal.device);
+        var xHat = (alpha * x.XReal.detach() + (1 - alpha) * xFake.detach()).requires_grad_(true);
+        return Losses.GradientPenalty(d.call(xHat, x.YTrg), xHat);
+    }
+
+    /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc [+ lambda_cls L_cls(fake)].</summary>
     public static (Tensor Loss, GLosses Terms) Generator(StarGanNets nets, LossConfig w, double lambdaDs, StepInputs x, StyleSource source, IFaceMasker? masker)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the generator objective needs the discriminator");
         var sTrg = TargetStyle(nets, x, source, second: false);
         var xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
-        var lossAdv = Losses.Adversarial(d.call(xFake, x.YTrg), 1);
+        var (outFake, clsFake) = d.Judge(xFake, x.YTrg);
+        var lossAdv = Adversarial(w, outFake, 1);
 
-        var lossSty = Losses.StyleReconstruction(nets.StyleEncoder.call(xFake, x.YTrg), sTrg);
+        Tensor? lossSty = null;
+        if (w.LambdaSty > 0)
+        {
+            var (sPred, sTarget) = nets.Reconstruction(xFake, x.YTrg, sTrg);
+            lossSty = Losses.StyleReconstruction(sPred, sTarget);
+        }
 
-        // The second fake is a constant of the loss (the official code builds its graph, then detaches it):
-        // computing it without a graph gives the same values and gradients for less work.
-        Tensor xFake2;
-        using (no_grad())
-            xFake2 = nets.Generator.forward(x.XReal, TargetStyle(nets, x, source, second: true), x.Masks);
-        var lossDs = Losses.DiversitySensitive(xFake, xFake2);
+        Tensor? lossDs = null;
+        if (w.LambdaDs > 0)
+        {
+            // The second fake is a constant of the loss (the official code builds its graph, then detaches it):
+            // computing it without a graph gives the same values and gradients for less work.
+            Tensor xFake2;
+            using (no_grad())
+                xFake2 = nets.Generator.forward(x.XReal, TargetStyle(nets, x, source, second: true), x.Masks);
+            lossDs = Losses.DiversitySensitive(xFake, xFake2);
+        }
 
-        FaceMasks? recMasks = masker?.Masks(xFake);   // the official recomputes masks from the fake for the cycle
-        var sOrg = nets.StyleEncoder.call(x.XReal, x.YOrg);
-        var xRec = nets.Generator.forward(xFake, sOrg, recMasks);
-        var lossCyc = Losses.Cycle(xRec, x.XReal);
+        Tensor? lossCyc = null;
+        if (w.LambdaCyc > 0)
+        {
+            FaceMasks? recMasks = masker?.Masks(xFake);   // the official recomputes masks from the fake for the cycle
+            var sOrg = nets.SourceStyle(x.XReal, x.YOrg);
+            var xRec = nets.Generator.forward(xFake, sOrg, recMasks);
+            lossCyc = Losses.Cycle(xRec, x.XReal);
+        }
 
-        var loss = lossAdv + w.LambdaSty * lossSty - lambdaDs * lossDs + w.LambdaCyc * lossCyc;
-        return (loss, new GLosses(loss.item<float>(), lossAdv.item<float>(), lossSty.item<float>(), lossDs.item<float>(), lossCyc.item<float>()));
+        // Same association order as the official expression, so the default configuration's sum is bit-identical.
+        var loss = lossAdv;
+        if (lossSty is not null) loss = loss + w.LambdaSty * lossSty;
+        if (lossDs is not null) loss = loss - lambdaDs * lossDs;
+        if (lossCyc is not null) loss = loss + w.LambdaCyc * lossCyc;
+        var lossCls = clsFake is null ? null : Losses.DomainClassification(clsFake, x.YTrg);
+        if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
+        return (loss, new GLosses(loss.item<float>(), lossAdv.item<float>(), Value(lossSty), Value(lossDs), Value(lossCyc), lossCls?.item<float>()));
     }
+
+    static double Value(Tensor? term) => term is null ? 0 : term.item<float>();
 
     static Tensor TargetStyle(StarGanNets nets, StepInputs x, StyleSource source, bool second) => source switch
     {
-        StyleSource.Latent => nets.MappingNetwork.call(second ? x.ZTrg2 : x.ZTrg, x.YTrg),
-        _ => nets.StyleEncoder.call(second ? x.XRef2 : x.XRef, x.YTrg),
+        StyleSource.Latent => nets.LatentStyle(second ? x.ZTrg2 : x.ZTrg, x.YTrg),
+        _ => nets.ReferenceStyle(second ? x.XRef2 : x.XRef, x.YTrg),
     };
 }

@@ -10,11 +10,22 @@ public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor X
 /// <summary>Where the target style code comes from: the mapping network F(z, y) or the style encoder E(x_ref, y).</summary>
 public enum StyleSource { Latent, Reference }
 
-/// <summary>Scalar terms of the discriminator objective (official names: real, fake, reg).</summary>
-public sealed record DLosses(double Total, double Real, double Fake, double Reg);
+/// <summary>Scalar terms of the discriminator objective (official names: real, fake, reg). A term switched off by a
+/// zero weight is 0. <paramref name="Cls"/> (domain classification of reals) only with the classifier discriminator,
+/// <paramref name="Gp"/> (WGAN-GP's gradient penalty) only with loss.adversarial wgan_gp.</summary>
+public sealed record DLosses(double Total, double Real, double Fake, double Reg, double? Cls = null, double? Gp = null)
+{
+    /// <summary>The terms of a phase the variant does not run (no reference-guided phases without style codes).</summary>
+    public static readonly DLosses Skipped = new(0, 0, 0, 0);
+}
 
-/// <summary>Scalar terms of the generator objective (official names: adv, sty, ds, cyc).</summary>
-public sealed record GLosses(double Total, double Adv, double Sty, double Ds, double Cyc);
+/// <summary>Scalar terms of the generator objective (official names: adv, sty, ds, cyc). A term switched off by a
+/// zero weight is 0. <paramref name="Cls"/> (fakes classified as the target domain) only with the classifier discriminator.</summary>
+public sealed record GLosses(double Total, double Adv, double Sty, double Ds, double Cyc, double? Cls = null)
+{
+    /// <summary>The terms of a phase the variant does not run.</summary>
+    public static readonly GLosses Skipped = new(0, 0, 0, 0, 0);
+}
 
 /// <summary>Everything one iteration reports, keyed as the official log line (D/latent_real, ..., G/lambda_ds).
 /// <paramref name="LambdaDs"/> is the diversity weight after this iteration's decay, as the official log prints it.</summary>
@@ -27,6 +38,8 @@ public sealed record StepLosses(DLosses DLatent, DLosses DRef, GLosses GLatent, 
             yield return (prefix + "real", d.Real);
             yield return (prefix + "fake", d.Fake);
             yield return (prefix + "reg", d.Reg);
+            if (d.Cls is double cls) yield return (prefix + "cls", cls);
+            if (d.Gp is double gp) yield return (prefix + "gp", gp);
         }
         foreach (var (prefix, g) in new[] { ("G/latent_", GLatent), ("G/ref_", GRef) })
         {
@@ -34,6 +47,7 @@ public sealed record StepLosses(DLosses DLatent, DLosses DRef, GLosses GLatent, 
             yield return (prefix + "sty", g.Sty);
             yield return (prefix + "ds", g.Ds);
             yield return (prefix + "cyc", g.Cyc);
+            if (g.Cls is double cls) yield return (prefix + "cls", cls);
         }
         yield return ("G/lambda_ds", LambdaDs);
     }

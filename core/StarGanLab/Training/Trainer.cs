@@ -9,10 +9,15 @@ namespace StarGanLab.Training;
 public sealed class Trainer : IDisposable
 {
     public StarGanNets Nets { get; }
+    /// <summary>The EMA networks that draw samples and are evaluated; with optim.ema false, the training G, F and E
+    /// themselves (a view without D, see <see cref="StarGanNets.WithoutDiscriminator"/>).</summary>
     public StarGanNets Ema { get; }
     public ExperimentConfig Config { get; }
     public IReadOnlyDictionary<string, AdamL2> Optimizers { get; }
     public IFaceMasker? Masker { get; }
+
+    /// <summary>The networks the latent-guided G phase steps: G, and F and E where the variant has them.</summary>
+    readonly string[] latentStepped;
 
     /// <summary>Iterations completed; the next TrainStep is iteration Step (0-based).</summary>
     public long Step { get; set; }
@@ -30,6 +35,9 @@ public sealed class Trainer : IDisposable
         if (config.Model.WHpf > 0 && masker is null)
             throw new ArgumentException("model.w_hpf > 0 needs FAN masks (fan.wing_path); pass a face masker");
         (Nets, Ema, Config, Masker) = (nets, ema, config, masker);
+        if (!config.Optim.Ema && !ReferenceEquals(ema.Generator, nets.Generator))
+            throw new ArgumentException("optim.ema is false: pass the training networks as the EMA set (StarGanNets.Build(model, device, ema: false))");
+        latentStepped = nets.Modules.Select(m => m.Name).Where(n => n != StarGanNets.DiscriminatorName).ToArray();
         var o = config.Optim;
         Optimizers = nets.Modules.ToDictionary(
             m => m.Name,
@@ -41,26 +49,34 @@ public sealed class Trainer : IDisposable
 
     /// <summary>One iteration (paper section 3.2 and the official Solver.train): D with a latent-guided fake,
     /// D with a reference-guided fake, G with latent codes (updates G, F, E), G with references (updates G),
-    /// then the EMA of G, F and E.</summary>
+    /// then the EMA of G, F and E. Variants without style codes have no references, so their two reference phases
+    /// are not run (logged as 0): one D and one G update per iteration, as StarGAN v1. With optim.ema false there is
+    /// no EMA update.</summary>
     public StepLosses TrainStep(StepInputs x)
     {
         using var scope = NewDisposeScope();
         double lambdaDs = LambdaDs;
         var w = Config.Loss;
+        bool references = Nets.Model.HasReferences();
 
         var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent),
             StarGanNets.DiscriminatorName);
-        var dRef = Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference),
-            StarGanNets.DiscriminatorName);
+        var dRef = references
+            ? Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference), StarGanNets.DiscriminatorName)
+            : DLosses.Skipped;
         var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker),
-            StarGanNets.GeneratorName, StarGanNets.MappingNetworkName, StarGanNets.StyleEncoderName);
-        var gRef = Update("g_ref", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker),
-            StarGanNets.GeneratorName);
+            latentStepped);
+        var gRef = references
+            ? Update("g_ref", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker), StarGanNets.GeneratorName)
+            : GLosses.Skipped;
         SetRequiresGrad(all: true);
 
-        foreach (var (name, ema) in Ema.Modules)
-            Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
-        PhaseCompleted?.Invoke("ema");
+        if (Config.Optim.Ema)
+        {
+            foreach (var (name, ema) in Ema.Modules)
+                Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
+            PhaseCompleted?.Invoke("ema");
+        }
         Step++;
         return new StepLosses(dLatent, dRef, gLatent, gRef, LambdaDs);
     }

@@ -132,6 +132,11 @@ public static class TrainerCheckpoints
     public static void LoadNets(StarGanNets nets, string file, string kind)
     {
         using var data = NativeCheckpoint.Load(file, kind);
+        // The header names the variant that wrote the file: a mismatch is a different architecture, said plainly
+        // rather than as a missing or mis-shaped key.
+        var written = ModelOf(data.Header, file);
+        if ((written.Injection, written.StyleSource, written.Discriminator) != (nets.Model.Injection, nets.Model.StyleSource, nets.Model.Discriminator))
+            throw new CheckpointException($"{file} holds a model with {written.Describe()}, but the networks to load have {nets.Model.Describe()}");
         foreach (var (name, module) in nets.Modules)
             Checkpoints.StateDicts.LoadStrict(module, data.Groups.TryGetValue(name, out var sd) ? sd
                 : throw new CheckpointException($"{file}: no network '{name}' (has {string.Join(", ", data.Groups.Keys)})"), $"{file}[{name}]");

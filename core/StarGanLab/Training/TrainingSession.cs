@@ -48,7 +48,7 @@ public sealed class TrainingSession : IDisposable
         DataSources.CheckDomains(cfg, trainImages);
 
         manual_seed(cfg.Seed);
-        var (nets, ema) = StarGanNets.Build(cfg.Model, device);
+        var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Optim.Ema);
         var trainer = new Trainer(nets, ema, cfg, masker);
         var latentRng = new torch.Generator((ulong)cfg.Seed);
 

@@ -48,6 +48,22 @@ public class ConfigValidationTests
         { "data: {source: synthetic, synthetic_domains: 2}\n", "name", 0, "required key is missing; expected a string" },
         { V("train:\n  batch_size: 1\n  batch_size: 2\n"), "", 5, "Duplicate key" },
         { V("train: [1,\n"), "", 4, "YAML syntax error" },
+        // component switches (paper section 4.1, Table 1)
+        { V("model:\n  injection: film\n"), "model.injection", 4, "expected adain or concat, got 'film'" },
+        { V("model:\n  style_source: noise\n"), "model.style_source", 4, "expected style, latent or domain, got 'noise'" },
+        { V("model:\n  discriminator: patch\n"), "model.discriminator", 4, "expected multitask or classifier, got 'patch'" },
+        { V("optim:\n  ema: maybe\n"), "optim.ema", 4, "expected true or false, got 'maybe'" },
+        { V("model:\n  discriminator: classifier\nloss:\n  lambda_cls: -1\n"), "loss.lambda_cls", 6, "expected a number >= 0, got -1" },
+        { V("model:\n  injection: concat\n"), "model.style_source", 4, "must be domain when model.injection is concat" },
+        { V("model:\n  injection: concat\n  style_source: latent\n"), "model.style_source", 5, "carries only the domain label), got 'latent'" },
+        { V("model:\n  style_source: domain\nloss:\n  lambda_ds: 0\n"), "loss.lambda_sty", 4, "must be 0 when model.style_source is domain" },
+        { V("model:\n  style_source: domain\nloss:\n  lambda_sty: 0\n  lambda_ds: 2\n"), "loss.lambda_ds", 7, "must be 0 when model.style_source is domain (one deterministic output per domain has nothing to diversify), got 2" },
+        { V("model:\n  style_source: latent\nloss:\n  lambda_sty: 0\n  lambda_cyc: 0\n"), "model.style_source", 4, "latent needs loss.lambda_sty > 0 or loss.lambda_cyc > 0" },
+        { V("loss:\n  lambda_cls: 2\n"), "loss.lambda_cls", 4, "is used only with model.discriminator classifier" },
+        { V("loss:\n  adversarial: hinge\n"), "loss.adversarial", 4, "expected nonsaturating or wgan_gp, got 'hinge'" },
+        { V("loss:\n  adversarial: wgan_gp\n  lambda_gp: -1\n"), "loss.lambda_gp", 5, "expected a number >= 0, got -1" },
+        { V("loss:\n  lambda_gp: 5\n"), "loss.lambda_gp", 4, "is used only with loss.adversarial wgan_gp" },
+        { V("model:\n  discriminator: multitask\nloss:\n  lambda_cls: 0\n"), "loss.lambda_cls", 6, "is used only with model.discriminator classifier" },
     };
 
     [Theory]

@@ -24,9 +24,9 @@ public class NetworkTests : TorchTest
         var y = tensor(new long[] { 0, 2 });
         var z = randn(2, 8);
 
-        var s = nets.MappingNetwork.call(z, y);
+        var s = nets.MappingNetwork!.call(z, y);
         Assert.Equal(new long[] { 2, 16 }, s.shape);
-        var sRef = nets.StyleEncoder.call(x, y);
+        var sRef = nets.StyleEncoder!.call(x, y);
         Assert.Equal(new long[] { 2, 16 }, sRef.shape);
         var xFake = nets.Generator.call(x, s);
         Assert.Equal(x.shape, xFake.shape);
@@ -77,7 +77,7 @@ public class NetworkTests : TorchTest
         manual_seed(3);
         var (nets, ema) = StarGanNets.Build(Tiny(32) with { MappingHidden = 256 }, CPU);
         using var _n = nets; using var _e = ema;
-        var w = nets.MappingNetwork.named_parameters().First(p => p.name == "shared.2.weight").parameter;
+        var w = nets.MappingNetwork!.named_parameters().First(p => p.name == "shared.2.weight").parameter;
         double std = w.std().item<float>();
         Assert.InRange(std, Math.Sqrt(2.0 / 256) * 0.95, Math.Sqrt(2.0 / 256) * 1.05);
         foreach (var (name, p) in nets.Generator.named_parameters())

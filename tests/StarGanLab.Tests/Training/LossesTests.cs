@@ -36,6 +36,22 @@ public class LossesTests : TorchTest
     }
 
     [Fact]
+    public void Wasserstein_terms_and_the_gradient_penalty_of_wgan_gp()
+    {
+        var critic = tensor(new float[] { 1f, -3f });
+        Assert.Equal(1f, Losses.Wasserstein(critic, 1).item<float>());    // -mean
+        Assert.Equal(-1f, Losses.Wasserstein(critic, 0).item<float>());
+        // D(x) = w . x per sample -> dD/dx = w for every sample; ||w|| = 5 -> (5 - 1)^2 = 16, differentiable in w
+        var w = tensor(new float[] { 3f, 4f }, requires_grad: true);
+        var x = tensor(new float[] { 1f, 2f, -1f, 0.5f }).view(2, 2).requires_grad_(true);
+        var gp = Losses.GradientPenalty((x * w).sum(1), x);
+        Assert.Equal(16f, gp.item<float>(), 5);
+        gp.backward();
+        // d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w|| = 2 * 4 * (3, 4) / 5
+        Assert.Equal(new[] { 4.8f, 6.4f }, w.grad!.data<float>().ToArray().Select(v => MathF.Round(v, 4)));
+    }
+
+    [Fact]
     public void L1_terms_and_the_detached_second_fake()
     {
         var a = tensor(new float[] { 1, -2, 3, 0 });

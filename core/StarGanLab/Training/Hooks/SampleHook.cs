@@ -1,3 +1,4 @@
+using StarGanLab.Networks;
 using StarGanLab.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,8 +30,12 @@ public sealed class SampleHook(int every, int outsPerDomain = 4) : ITrainHook
         c.Trainer.Ema.Train(false);
         try
         {
-            LastWritten = DebugImages.Write(c.Trainer.Ema, xSrc, ySrc, xRef, yRef, c.Config.Model.LatentDim, outsPerDomain,
-                                            c.Step, c.Run.SampleDir, rng, c.Trainer.Masker);
+            // The official images need F and E; the ablation variants without style codes have their own.
+            LastWritten = c.Trainer.Ema.Model.HasReferences()
+                ? DebugImages.Write(c.Trainer.Ema, xSrc, ySrc, xRef, yRef, c.Config.Model.LatentDim, outsPerDomain,
+                                    c.Step, c.Run.SampleDir, rng, c.Trainer.Masker)
+                : VariantSamples.Write(c.Trainer.Ema, xSrc, ySrc, yRef, c.Config.Model.LatentDim, outsPerDomain,
+                                       c.Step, c.Run.SampleDir, rng, c.Trainer.Masker);
         }
         catch (IOException e)
         {
