@@ -16,10 +16,14 @@ public enum TaskAction
 }
 
 /// <summary>What one task does for its run, decided from what is on disk.</summary>
-/// <param name="Threads">Torch threads for the run; 0 keeps the config's.</param>
+/// <param name="Threads">The run's share of the cores (cores / parallel runs, or Slurm's CPUs per task); 0: no limit.</param>
 public sealed record TaskPlan(TaskAction Action, SweepRun Run, string RunDirectory, int Threads, string Reason)
 {
-    IReadOnlyList<string> ThreadOverride => Threads > 0 ? [$"threads={Threads}"] : [];
+    /// <summary>Torch threads for the run: its share of the cores, or the config's own <c>threads</c> when that is
+    /// set and smaller (a spec asking for 1 thread per run keeps it); 0 leaves the config's.</summary>
+    public int EffectiveThreads => Threads > 0 && Run.Config.Threads > 0 ? Math.Min(Threads, Run.Config.Threads) : Threads;
+
+    IReadOnlyList<string> ThreadOverride => EffectiveThreads > 0 ? [$"threads={EffectiveThreads}"] : [];
 
     /// <summary>Overrides for TrainingSession.Resume: the spec's train.total_iters (a longer one extends the run) and
     /// the threads.</summary>
@@ -40,7 +44,7 @@ public sealed record TaskPlan(TaskAction Action, SweepRun Run, string RunDirecto
     {
         TaskAction.Resume => TrainingSession.Resume(Runs.RunDirectory.Open(RunDirectory), ResumeOverrides, log),
         TaskAction.Start or TaskAction.Restart => TrainingSession.Start(
-            Threads > 0 ? Run.Config with { Threads = Threads } : Run.Config,
+            EffectiveThreads > 0 ? Run.Config with { Threads = EffectiveThreads } : Run.Config,
             Runs.RunDirectory.Create(Path.GetDirectoryName(RunDirectory)!, Run.Name, overwrite: Action == TaskAction.Restart, log), log),
         _ => throw new InvalidOperationException($"run {Run.Name} is finished; there is nothing to train"),
     };
