@@ -141,8 +141,9 @@ static class SweepCommand
         string script = SlurmScript.Render(plan, SelfCommand(), Environment.CurrentDirectory, throttle);
         Directory.CreateDirectory(plan.Folder.SlurmLogs);
         IO.AtomicFile.WriteAllText(plan.Folder.SlurmScript, script);
-        File.SetUnixFileMode(plan.Folder.SlurmScript, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                                                      | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        if (!OperatingSystem.IsWindows())   // executable, as scripts are; sbatch itself does not need it
+            File.SetUnixFileMode(plan.Folder.SlurmScript, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                                          | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plan.Folder.SlurmScript)}[/]: {plan.Runs.Count} array tasks");
         if (!submit)
         {
