@@ -26,6 +26,8 @@ let components : (string * string list) list =
       // "model.style_source", [ "latent"; "domain" ] // mapping network -> raw latent code / one code per domain
       // "model.discriminator", [ "classifier" ]    // multi-task heads -> one real/fake head with a domain classifier
       // "optim.ema", [ "false" ]                   // samples from the trained nets instead of their moving average
+      // "loss.lambda_cls", [ "1" ]                  // the domain-classification term (goes with model.discriminator=classifier)
+      // model.w_hpf needs faces and the FAN checkpoint (fan.wing_path): not an axis for the synthetic set
     ]
 
 // ---- arguments -------------------------------------------------------------------------------------------------

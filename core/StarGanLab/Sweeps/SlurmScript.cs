@@ -19,9 +19,8 @@ public static class SlurmScript
         if (throttle < 0) throw new ArgumentException($"the number of tasks at once must be at least 1, got {throttle}");
         var folder = plan.Folder;
         // sbatch reads #SBATCH lines itself, without a shell: a path with white space would be cut there.
-        foreach (var path in new[] { folder.SlurmLogs })
-            if (path.Any(char.IsWhiteSpace))
-                throw new ArgumentException($"the sweep folder {folder.Root} contains white space, which #SBATCH --output cannot hold; choose another root");
+        if (folder.SlurmLogs.Any(char.IsWhiteSpace))
+            throw new ArgumentException($"the sweep folder {folder.Root} contains white space, which #SBATCH --output cannot hold; choose another root");
 
         int last = plan.Runs.Count - 1;
         var o = spec.Slurm;
