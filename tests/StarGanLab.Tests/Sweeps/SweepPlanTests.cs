@@ -68,4 +68,14 @@ public class SweepPlanTests
         Assert.Equal("0002-tiny-seed3", plan.At(2).Name);
         Assert.Contains("runs 0..2", Assert.Throws<ArgumentException>(() => plan.At(3)).Message);
     }
+
+    [Theory]
+    [InlineData("ablation.yaml", 15, 5)]
+    [InlineData("tiny.yaml", 3, 3)]
+    public void Shipped_sweep_specs_expand(string file, int runs, int variants)
+    {
+        var plan = SweepPlan.Expand(SweepSpecLoader.Load(Path.Combine(Fixtures.RepoRoot, "configs", "sweeps", file)));
+        Assert.Equal(runs, plan.Runs.Count);
+        Assert.Equal(variants, plan.Runs.Select(r => r.Variant).Distinct().Count());
+    }
 }
