@@ -1,6 +1,6 @@
 // The component ablation of StarGAN v2 on the embedded synthetic set at a small budget: every switch of
-// configs/sweeps/ablation.yaml (each loss term off alone) plus the components listed below, over seeds, trained in
-// this process through the library's public API (StarGanLab.Sweeps), then the results table.
+// configs/sweeps/ablation.yaml (each loss term and component off alone) plus the axes listed below, over seeds,
+// trained in this process through the library's public API (StarGanLab.Sweeps), then the results table.
 //
 //   dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false -o artifacts/lib   # once
 //   dotnet fsi experiments/ablation.fsx                        # 300 iterations per run, seeds 1 and 2
@@ -18,16 +18,15 @@ open StarGanLab.Sweeps
 open StarGanLab.Training.Hooks
 
 // ---- the components to ablate, each alone off the base (one-at-a-time) ----------------------------------------
-// The loss terms come from configs/sweeps/ablation.yaml. EXTEND HERE with the component switches once the config
-// has them (a key the config does not know is reported, with its line, before anything trains):
+// configs/sweeps/ablation.yaml switches off, each alone: the four loss terms, the mapping network
+// (model.style_source latent), the multi-task discriminator (model.discriminator classifier) and the EMA (optim.ema
+// false). EXTEND HERE with further axes (key, values), each value tried alone off the base; an axis already in the
+// spec, or a combination the validator rejects, is reported with its reason before anything trains:
 let components : (string * string list) list =
     [
-      // "model.injection", [ "concat" ]            // AdaIN -> concatenated style code
-      // "model.style_source", [ "latent"; "domain" ] // mapping network -> raw latent code / one code per domain
-      // "model.discriminator", [ "classifier" ]    // multi-task heads -> one real/fake head with a domain classifier
-      // "optim.ema", [ "false" ]                   // samples from the trained nets instead of their moving average
-      // "loss.lambda_cls", [ "1" ]                  // the domain-classification term (goes with model.discriminator=classifier)
-      // model.w_hpf needs faces and the FAN checkpoint (fan.wing_path): not an axis for the synthetic set
+      // "optim.ema_beta", [ "0.9"; "0.999" ]
+      // Not single switches: model.injection concat needs model.style_source domain, which needs lambda_sty and
+      // lambda_ds 0 (Table 1 rows A/B: experiments/table1.fsx); model.w_hpf needs faces and the FAN checkpoint.
     ]
 
 // ---- arguments -------------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ public class SweepPlanTests
     }
 
     [Theory]
-    [InlineData("ablation.yaml", 15, 5)]
+    [InlineData("ablation.yaml", 24, 8)]
     [InlineData("tiny.yaml", 3, 3)]
     public void Shipped_sweep_specs_expand(string file, int runs, int variants)
     {
