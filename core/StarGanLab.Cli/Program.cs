@@ -12,4 +12,5 @@ root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(AlignCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
 return root.Parse(args).Invoke();

@@ -21,7 +21,11 @@ internal sealed class ScalarNode(string value, bool isNull, SourceLocation locat
     public bool IsNull { get; } = isNull;
 }
 
-internal sealed class SequenceNode(SourceLocation location) : Node(location);
+internal sealed class SequenceNode(SourceLocation location) : Node(location)
+{
+    /// <summary>The items in order (configs have no lists; sweep specs do).</summary>
+    public List<Node> Items { get; } = [];
+}
 
 internal sealed record Entry(string Key, SourceLocation KeyLocation, Node Value);
 
@@ -169,6 +173,11 @@ internal static class YamlReader
                     map.Entries.Add(new Entry(key, new SourceLocation(file, kl, kc), Convert(v, file, childPath, depth + 1, maxDepth, problems)));
                 }
                 return map;
+            case YamlSequenceNode q:
+                var seq = new SequenceNode(location);
+                for (var i = 0; i < q.Children.Count; i++)
+                    seq.Items.Add(Convert(q.Children[i], file, $"{path}[{i}]", depth + 1, maxDepth, problems));
+                return seq;
             default:
                 return new SequenceNode(location);
         }
