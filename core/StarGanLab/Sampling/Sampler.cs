@@ -52,11 +52,10 @@ public static class Sampler
         paths.Add(DebugImages.ReferenceGrid(ema, xSrc, xRef, yRef, masks, o.OutDir, "reference.png"));
         log($"wrote {paths[^1]}");
 
-        // Codes first, then the averages: the codes for a seed do not depend on psi.
         var rng = new torch.Generator((ulong)(o.Seed ?? cfg.Seed));
         var zList = Enumerable.Range(0, o.OutsPerDomain).Select(_ => randn([1, cfg.Model.LatentDim], generator: rng)).ToArray();
         var styleAvg = Enumerable.Range(0, domains.Count)
-            .Select(d => o.Psi == 1 ? null : Truncation.StyleAverage(ema, d, rng)).ToArray();
+            .Select(d => o.Psi == 1 ? null : Truncation.StyleAverage(ema, d, (long)cfg.Seed)).ToArray();
         paths.Add(DebugImages.LatentGrid(ema, xSrc, masks, zList, styleAvg, o.Psi, o.OutDir, $"latent_psi_{o.Psi:0.0##}.png"));
         log($"wrote {paths[^1]}");
 

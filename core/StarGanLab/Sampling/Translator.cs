@@ -17,17 +17,16 @@ public static class Translator
         return model.Nets.Generator.forward(xSrc, sRef, model.Masker?.Masks(xSrc)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>G(x_src, lerp(s_avg, F(z, y), psi)) with z drawn from <paramref name="seed"/> (then, if psi is not 1,
-    /// the domain's average style from the same generator): one seed, one image.</summary>
+    /// <summary>G(x_src, lerp(s_avg, F(z, y), psi)) with z drawn from <paramref name="seed"/>: one seed, one image.
+    /// s_avg is the model's (<see cref="Truncation.StyleAverage(Networks.StarGanNets, int, long)"/>), as in <c>sample</c>.</summary>
     public static Tensor ByLatent(TrainedModel model, Tensor xSrc, int domain, long seed, double psi)
     {
         Truncation.Validate(psi);
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         xSrc = xSrc.to(model.Device);
-        var rng = new torch.Generator((ulong)seed);
-        var z = randn([1, model.Config.Model.LatentDim], generator: rng);
-        var sAvg = psi == 1 ? null : Truncation.StyleAverage(model.Nets, domain, rng);
+        var z = randn([1, model.Config.Model.LatentDim], generator: new torch.Generator((ulong)seed));
+        var sAvg = psi == 1 ? null : Truncation.StyleAverage(model.Nets, domain, (long)model.Config.Seed);
         var s = Sampler.LatentStyles(model.Nets, [z], domain, sAvg, psi).expand(xSrc.size(0), -1);
         return model.Nets.Generator.forward(xSrc, s, model.Masker?.Masks(xSrc)).MoveToOuterDisposeScope();
     }

@@ -24,6 +24,12 @@ public static class Truncation
         return s.mean([0], keepdim: true).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The average style of a model's domain as <c>sample</c> and <c>translate</c> use it: drawn from its own
+    /// generator (seeded by the run's seed and the domain), so it is a property of the model, the same for every
+    /// latent seed, and psi 0 gives one image whatever the seed.</summary>
+    public static Tensor StyleAverage(StarGanNets ema, int domain, long runSeed) =>
+        StyleAverage(ema, domain, new torch.Generator(unchecked((ulong)(runSeed * 1000003L + domain))));
+
     /// <summary>lerp(sAvg, s, psi) with <paramref name="sAvg"/> (1, style_dim) broadcast over the rows of <paramref name="s"/>.</summary>
     public static Tensor Apply(Tensor sAvg, Tensor s, double psi) => lerp(sAvg.expand_as(s), s, psi);
 
