@@ -13,4 +13,6 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(AlignCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
+root.Subcommands.Add(SampleCommand.Create());
+root.Subcommands.Add(TranslateCommand.Create());
 return root.Parse(args).Invoke();

@@ -33,23 +33,10 @@ public static class DebugImages
         // latent-guided: for each target domain, outsPerDomain latent codes shared across the sources,
         // pulled towards the domain's average style by psi (truncation trick)
         int domains = Math.Min(ema.Model.NumDomains, 5);
-        var zList = Enumerable.Range(0, outsPerDomain)
-            .Select(_ => randn([1, latentDim], generator: rng).repeat(n, 1)).ToArray();
-        var styleAvg = Enumerable.Range(0, domains).Select(d => StyleAverage(ema, d, latentDim, rng)).ToArray();
+        var zList = Enumerable.Range(0, outsPerDomain).Select(_ => randn([1, latentDim], generator: rng)).ToArray();
+        var styleAvg = Enumerable.Range(0, domains).Select(d => Truncation.StyleAverage(ema, d, rng)).ToArray();
         foreach (double psi in Psis)
-        {
-            var rows = new List<Tensor> { xSrc };
-            for (int d = 0; d < domains; d++)
-            {
-                var yTrg = full(n, d, dtype: int64);
-                foreach (var z in zList)
-                {
-                    var sTrg = lerp(styleAvg[d].repeat(n, 1), ema.MappingNetwork.call(z, yTrg), psi);
-                    rows.Add(ema.Generator.forward(xSrc, sTrg, masks));
-                }
-            }
-            paths.Add(Save(cat(rows.ToArray()), n, dir, $"{step:D6}_latent_psi_{psi:0.0}.png"));
-        }
+            paths.Add(LatentGrid(ema, xSrc, masks, zList, styleAvg, psi, dir, $"{step:D6}_latent_psi_{psi:0.0}.png"));
 
         paths.Add(ReferenceGrid(ema, xSrc, xRef, yRef, masks, dir, $"{step:D6}_reference.png"));
         return paths;
@@ -62,7 +49,7 @@ public static class DebugImages
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         int n = (int)xSrc.size(0);
-        var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3)), xSrc };
+        var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3), device: xSrc.device), xSrc };
         var sRef = ema.StyleEncoder.call(xRef, yRef);
         for (int i = 0; i < xRef.size(0); i++)
         {
@@ -72,13 +59,31 @@ public static class DebugImages
         return Save(cat(rows.ToArray()), n + 1, dir, file);
     }
 
-    /// <summary>Mean style of a domain over 10,000 latent codes (the centre the truncation trick pulls towards).</summary>
-    public static Tensor StyleAverage(StarGanNets ema, int domain, int latentDim, torch.Generator rng)
+    /// <summary>The official latent-guided grid (translate_using_latent): the sources in the first row, then for
+    /// every target domain (one per entry of <paramref name="styleAvg"/>) one row per latent code, the code shared by
+    /// all sources and its style pulled towards the domain's average by <paramref name="psi"/>.</summary>
+    /// <param name="zList">Latent codes, each (1, latent_dim).</param>
+    /// <param name="styleAvg">Per target domain its average style (<see cref="Truncation.StyleAverage"/>); the count
+    /// of entries is the count of domains drawn. An entry may be null when <paramref name="psi"/> is 1.</param>
+    public static string LatentGrid(StarGanNets ema, Tensor xSrc, FaceMasks? masks, IReadOnlyList<Tensor> zList,
+                                    IReadOnlyList<Tensor?> styleAvg, double psi, string dir, string file)
     {
+        using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var z = randn([10000, latentDim], generator: rng);
-        var s = ema.MappingNetwork.call(z, full(10000, domain, dtype: int64));
-        return s.mean([0], keepdim: true).MoveToOuterDisposeScope();
+        int n = (int)xSrc.size(0);
+        var device = xSrc.device;
+        var rows = new List<Tensor> { xSrc };
+        for (int d = 0; d < styleAvg.Count; d++)
+        {
+            var yTrg = full(n, d, dtype: int64, device: device);
+            foreach (var z in zList)
+            {
+                var sTrg = ema.MappingNetwork.call(z.to(device).expand(n, -1), yTrg);
+                if (psi != 1) sTrg = Truncation.Apply(styleAvg[d] ?? throw new ArgumentException($"psi {psi} needs the average style of domain {d}"), sTrg, psi);
+                rows.Add(ema.Generator.forward(xSrc, sTrg, masks));
+            }
+        }
+        return Save(cat(rows.ToArray()), n, dir, file);
     }
 
     static string Save(Tensor grid, int ncol, string dir, string file)

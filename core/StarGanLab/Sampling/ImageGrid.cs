@@ -10,12 +10,9 @@ public static class ImageGrid
     /// <param name="images">(N, 3, H, W) in [-1, 1].</param>
     public static void Save(Tensor images, int ncol, string path)
     {
-        using var scope = NewDisposeScope();
         long n = images.size(0), h = images.size(2), w = images.size(3);
         int rows = (int)((n + ncol - 1) / ncol);
-        // (N,3,H,W) in [-1,1] -> (N,H,W,3) bytes; round like torchvision (x*255 + 0.5, clamp).
-        var hwc = ((images.detach().cpu().to(float32) + 1) / 2 * 255 + 0.5).clamp(0, 255).to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
-        byte[] pixels = hwc.data<byte>().ToArray();
+        byte[] pixels = ToRgb24(images);
 
         using var bitmap = new SKBitmap(new SKImageInfo((int)(ncol * w), (int)(rows * h), SKColorType.Rgba8888, SKAlphaType.Opaque));
         var dst = bitmap.GetPixelSpan();
@@ -39,5 +36,14 @@ public static class ImageGrid
             ?? throw new IOException($"{path}: SkiaSharp could not encode the grid as PNG");
         // Write beside and rename: a reader (notebook, report) never sees half a picture.
         IO.AtomicFile.Write(path, fs => data.SaveTo(fs));
+    }
+
+    /// <summary>(N, 3, H, W) in [-1, 1] as N*H*W*3 interleaved RGB bytes, rounded as torchvision's save_image
+    /// (x*255 + 0.5, clamped): the pixels of grids and of video frames.</summary>
+    public static byte[] ToRgb24(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var hwc = ((images.detach().cpu().to(float32) + 1) / 2 * 255 + 0.5).clamp(0, 255).to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+        return hwc.data<byte>().ToArray();
     }
 }
