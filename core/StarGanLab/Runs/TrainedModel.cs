@@ -51,6 +51,14 @@ public sealed class TrainedModel : IDisposable
         return new TrainedModel { Run = run, Config = cfg, Nets = nets, Step = s, Device = dev, Masker = masker };
     }
 
+    /// <summary>Sampling and translation draw styles from the mapping network and the style encoder; the ablation
+    /// variants without domain-specific style codes (Table 1 A-D) have neither, so they are refused by name.</summary>
+    public void RequireStyleCodes(string what)
+    {
+        if (!Config.Model.HasReferences())
+            throw new ArgumentException($"{Run.Path}: {what} needs domain-specific style codes (model.style_source: style); this run is {Config.Model.Describe()}");
+    }
+
     public void Dispose()
     {
         Nets.Dispose();

@@ -30,6 +30,7 @@ public static class Sampler
 {
     public static IReadOnlyList<string> Run(TrainedModel model, SampleOptions o, Action<string> log)
     {
+        model.RequireStyleCodes("stargan sample");
         Truncation.Validate(o.Psi);
         ArgumentOutOfRangeException.ThrowIfLessThan(o.OutsPerDomain, 1, "--outs-per-domain");
         var cfg = model.Config;

@@ -10,6 +10,7 @@ public static class Translator
     /// <summary>G(x_src, E(x_ref, y_ref)): the source in the style of a reference of domain <paramref name="refDomain"/>.</summary>
     public static Tensor ByReference(TrainedModel model, Tensor xSrc, Tensor xRef, int refDomain)
     {
+        model.RequireStyleCodes("reference-guided translation");
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         xSrc = xSrc.to(model.Device);
@@ -21,6 +22,7 @@ public static class Translator
     /// s_avg is the model's (<see cref="Truncation.StyleAverage(Networks.StarGanNets, int, long)"/>), as in <c>sample</c>.</summary>
     public static Tensor ByLatent(TrainedModel model, Tensor xSrc, int domain, long seed, double psi)
     {
+        model.RequireStyleCodes("latent-guided translation");
         Truncation.Validate(psi);
         using var _ = no_grad();
         using var scope = NewDisposeScope();

@@ -111,6 +111,21 @@ public class AblationPresetTests : TorchTest
     }
 
     [Fact]
+    public void Sampling_and_translation_refuse_a_variant_without_style_codes_by_name()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = Shrunk(Preset("C"), root, iters: 1);
+        using (var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "c", false), _ => { }))
+            s.Train([new CheckpointHook(1, 0)]);
+        using var model = TrainedModel.Load(Path.Combine(root, "c"));
+        using var x = TorchSharp.torch.zeros(1, 3, 16, 16);
+        var byLatent = Assert.Throws<ArgumentException>(() => StarGanLab.Sampling.Translator.ByLatent(model, x, 1, 0, 1));
+        Assert.Contains("needs domain-specific style codes (model.style_source: style)", byLatent.Message);
+        Assert.Throws<ArgumentException>(() => StarGanLab.Sampling.Translator.ByReference(model, x, x, 1));
+        Assert.Throws<ArgumentException>(() => StarGanLab.Sampling.Sampler.Run(model, new StarGanLab.Sampling.SampleOptions(root, root, root), _ => { }));
+    }
+
+    [Fact]
     public void A_run_without_ema_saves_the_training_networks_as_nets_ema_and_resumes()
     {
         string root = TinyRuns.TempRoot();
