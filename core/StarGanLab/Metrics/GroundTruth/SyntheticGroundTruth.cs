@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StarGanLab.Config;
 using StarGanLab.Data;
+using StarGanLab.Networks;
 using StarGanLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,6 +54,8 @@ public static class SyntheticGroundTruth
         var set = DataOf(model.Config);
         o.Validate(set);
         CheckMode(mode);
+        if (mode == Reference && !model.Config.Model.HasReferences())
+            throw new ArgumentException($"reference mode needs domain-specific style codes (model.style_source: style); {model.Run.Path} has {model.Config.Model.Describe()}");
         using var oracle = SyntheticOracle.LoadOrTrain(set, o.Oracle, cacheDir, log);
         return Evaluate(ModelTranslator.Of(model), set, oracle, mode, seed, o, log);
     }
