@@ -10,11 +10,12 @@ internal static class SyntheticFactorSampler
     public const float MinCentre = 0.42f, MaxCentre = 0.58f;
     public const float MinScale = 0.85f, MaxScale = 1.15f;
     public const float MaxTilt = 25f;
+    public const float YLift = 0.04f;                                    // ears and horns rise above the centre
 
     public static SyntheticFactors Draw(ref DataRng rng)
     {
         float x = (float)rng.Uniform(MinCentre, MaxCentre);
-        float y = (float)rng.Uniform(MinCentre, MaxCentre) + 0.04f;      // ears and horns rise above the centre
+        float y = (float)rng.Uniform(MinCentre, MaxCentre) + YLift;
         float scale = (float)rng.Uniform(MinScale, MaxScale);
         float tilt = (float)rng.Uniform(-MaxTilt, MaxTilt);
 
