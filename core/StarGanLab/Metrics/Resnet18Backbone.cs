@@ -57,10 +57,10 @@ public sealed class Resnet18Backbone : IFeatureBackbone
         var output = new float[n * 512];
         int per = 3 * InputSize * InputSize;
         var all = x.data<float>().ToArray();
-        // The exported graphs take one image at a time (fixed batch dimension 1).
+        // The exported graphs have a fixed batch dimension of 1.
         for (int i = 0; i < n; i++)
         {
-            var input = new DenseTensor(all.AsMemory(i * per, per), [3, InputSize, InputSize]);
+            var input = new DenseTensor(all.AsMemory(i * per, per), [1, 3, InputSize, InputSize]);
             using var pre = prep.Run([NamedOnnxValue.CreateFromTensor(PrepInput, input)]);
             var prepared = pre.First(v => v.Name == PrepOutput).AsTensor<float>();
             using var res = net.Run([NamedOnnxValue.CreateFromTensor(NetInput, prepared)]);
