@@ -14,14 +14,21 @@ public static class EvalPixels
         return ((x + 1) / 2).clamp(0, 1).mul(255).add(0.5).floor().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Resizes 8-bit images as PIL's bilinear Resize does in the official loader: bilinear with half-pixel
-    /// centres, antialiased when shrinking, and the result rounded back to 8 bits.</summary>
+    /// <summary>Resizes 8-bit images as PIL's bilinear Resize does in the official loader: a triangle filter (antialiased
+    /// when shrinking), horizontal pass first, each pass rounded to 8 bits as PIL stores it.</summary>
     public static Tensor Resize(Tensor bytes, int size)
     {
         if (bytes.size(2) == size && bytes.size(3) == size) return bytes.alias();
         using var scope = NewDisposeScope();
-        bool shrink = bytes.size(2) > size || bytes.size(3) > size;
-        var r = nn.functional.interpolate(bytes, [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrink);
-        return r.round().clamp(0, 255).MoveToOuterDisposeScope();
+        var wide = Pass(bytes, bytes.size(2), size);
+        return Pass(wide, size, size).MoveToOuterDisposeScope();
+    }
+
+    static Tensor Pass(Tensor x, long height, long width)
+    {
+        if (x.size(2) == height && x.size(3) == width) return x;
+        bool shrink = x.size(2) > height || x.size(3) > width;
+        return nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrink)
+            .round().clamp(0, 255);
     }
 }
