@@ -37,7 +37,11 @@ public sealed class MetricSuite(IFeatureBackbone backbone, IDiversityMetric dive
     /// when the run starts, not when it first evaluates).</summary>
     public static void CheckFiles(MetricsConfig m)
     {
-        if (m.Backbone != "inception") return;
+        if (m.Backbone == "resnet18")
+        {
+            Resnet18Backbone.CheckModels(Resnet18Backbone.LocateModels());
+            return;
+        }
         RequireFile("metrics.inception_weights", m.InceptionWeights, "torchvision's inception_v3 ImageNet state dict");
         RequireFile("metrics.alexnet_weights", m.AlexnetWeights, "torchvision's alexnet ImageNet state dict");
         RequireFile("metrics.lpips_weights", m.LpipsWeights, "the official stargan-v2 metrics/lpips_weights.ckpt");

@@ -28,15 +28,21 @@ public sealed class Resnet18Backbone : IFeatureBackbone
     /// <param name="threads">ONNX Runtime intra-op threads; 0 lets it choose.</param>
     public Resnet18Backbone(int threads = 0, string? modelDir = null)
     {
-        modelDir ??= LocateModels();
-        ModelPath = Path.Combine(modelDir, "ResNet18Onnx", "ResNet18.onnx");
-        string prepPath = Path.Combine(modelDir, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
-        foreach (var f in new[] { ModelPath, prepPath })
-            if (!File.Exists(f)) throw new FileNotFoundException($"{f}: the ResNet18 ONNX model of Microsoft.ML.DnnImageFeaturizer.ResNet18 is missing (rebuild or republish StarGanLab; the package copies it next to the library)");
+        (ModelPath, string prepPath) = CheckModels(modelDir ?? LocateModels());
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         prep = new InferenceSession(prepPath, options);
         net = new InferenceSession(ModelPath, options);
         Identity = $"resnet18-onnx:{new FileInfo(ModelPath).Length}:{HashOf(ModelPath)}";
+    }
+
+    /// <summary>The network and preprocessing graphs in <paramref name="modelDir"/>; an error naming the file that is missing.</summary>
+    public static (string Model, string Prep) CheckModels(string modelDir)
+    {
+        string model = Path.Combine(modelDir, "ResNet18Onnx", "ResNet18.onnx");
+        string prep = Path.Combine(modelDir, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+        foreach (var f in new[] { model, prep })
+            if (!File.Exists(f)) throw new FileNotFoundException($"{f}: the ResNet18 ONNX model of Microsoft.ML.DnnImageFeaturizer.ResNet18 is missing (rebuild or republish StarGanLab; the package copies it next to the library)", f);
+        return (model, prep);
     }
 
     /// <summary>The folder the package's build props copy the models to: next to StarGanLab.dll (build, publish,

@@ -6,13 +6,16 @@ namespace StarGanLab.Training.Hooks;
 
 /// <summary>Evaluates the EMA networks every <c>train.eval_every</c> steps (and at the last step when
 /// metrics.eval_at_end) with the official protocol and the config's metrics: writes eval/*.json and metrics.jsonl
-/// and logs the values to the tracker. The weight files are checked in BeforeTrain, so a missing one fails the run
-/// at its start, not hours later. Register it before the report hook so reports see the newest numbers.</summary>
+/// and logs the values to the tracker. When the run will evaluate, the weight files are checked in BeforeTrain, so
+/// a missing one fails the run at its start, not hours later. Register it before the report hook so reports see the newest numbers.</summary>
 public sealed class EvalHook(Tracker? tracker = null, IReadOnlyList<IEvaluationMetric>? extra = null) : ITrainHook
 {
     MetricSuite? suite;
 
-    public void BeforeTrain(TrainContext c) => MetricSuite.CheckFiles(c.Config.Metrics);
+    public void BeforeTrain(TrainContext c)
+    {
+        if (c.Config.Train.EvalEvery <= c.TotalIters || c.Config.Metrics.EvalAtEnd) MetricSuite.CheckFiles(c.Config.Metrics);
+    }
 
     public void AfterStep(TrainContext c, StepLosses losses)
     {
