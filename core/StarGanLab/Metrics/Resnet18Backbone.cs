@@ -30,6 +30,9 @@ public sealed class Resnet18Backbone : IFeatureBackbone
     {
         (ModelPath, string prepPath) = CheckModels(modelDir ?? LocateModels());
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        // Idle worker threads sleep instead of spinning: the evaluation alternates ONNX Runtime with libtorch (the
+        // generator), and spinning threads would take the cores the other one needs.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         prep = new InferenceSession(prepPath, options);
         net = new InferenceSession(ModelPath, options);
         Identity = $"resnet18-onnx:{new FileInfo(ModelPath).Length}:{HashOf(ModelPath)}";
