@@ -85,7 +85,7 @@ public static class Evaluation
     {
         using var _ = no_grad();
         var nets = model.Nets;
-        var rng = new torch.Generator((ulong)seed);   // CPU generator: the same z on any device
+        using var rng = new torch.Generator((ulong)seed);   // CPU generator: the same z on any device
         var fid = new OrderedDictionary<string, double>();
         var lpips = new OrderedDictionary<string, double>();
         for (int trg = 0; trg < domains.Count; trg++)

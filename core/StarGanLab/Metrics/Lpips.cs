@@ -10,8 +10,8 @@ namespace StarGanLab.Metrics;
 /// features of both images, each unit-normalised over channels, squared differences weighted per channel by the
 /// official 1x1 linear layers, averaged over batch and space and summed over the five layers. Inputs in [-1, 1];
 /// the official shifts them with mean (-0.03, -0.088, -0.188) and scale (0.458, 0.448, 0.450), ImageNet's
-/// normalisation rewritten for that range. Keys: alexnet.layers.N (loaded from torchvision's features.N) and
-/// lpips_weights.N.main.1.weight.</summary>
+/// normalisation rewritten for that range. The AlexNet comes from torchvision's file (features.N; its classifier is
+/// not used), the linear layers from the official file (lpips_weights.N.main.1.weight).</summary>
 public sealed class Lpips : Module<Tensor, Tensor, Tensor>
 {
     readonly AlexNet alexnet;
