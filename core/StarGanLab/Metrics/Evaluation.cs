@@ -30,6 +30,8 @@ public static class Evaluation
     {
         log ??= _ => { };
         var cfg = model.Config;
+        if (options.Modes.Contains(EvalModes.Reference) && !cfg.Model.HasReferences())
+            throw new ArgumentException($"the reference mode needs domain-specific style codes (model.style_source style); this model has {cfg.Model.Describe()}: evaluate with --mode latent");
         var (train, val) = DataSources.Open(cfg, log);
         DataSources.CheckDomains(cfg, train);
         var domains = train.DomainNames;
@@ -114,10 +116,10 @@ public static class Evaluation
                         {
                             Tensor sTrg;
                             if (mode == EvalModes.Latent)
-                                sTrg = nets.MappingNetwork.call(randn([n, model.Config.Model.LatentDim], generator: rng).to(model.Device), yTrg);
+                                sTrg = nets.LatentStyle(randn([n, model.Config.Model.LatentDim], generator: rng).to(model.Device), yTrg);
                             else
                             {
-                                sTrg = nets.StyleEncoder.call(refs.index_select(0, ReferenceIndices(refCursor, n, refs.size(0), o.ValBatchSize).to(model.Device)), yTrg);
+                                sTrg = nets.ReferenceStyle(refs.index_select(0, ReferenceIndices(refCursor, n, refs.size(0), o.ValBatchSize).to(model.Device)), yTrg);
                                 refCursor += o.ValBatchSize;
                             }
                             var xFake = nets.Generator.forward(xSrc, sTrg, masks);
