@@ -15,4 +15,5 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(TranslateCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 return root.Parse(args).Invoke();

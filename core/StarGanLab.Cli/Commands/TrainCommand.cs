@@ -58,12 +58,12 @@ static class TrainCommand
         }
         using (session)
         using (var tracker = TrackingFactory.FromEnvironment(session.Run.Path, Log))
-            return Train(session, new TrackingHook(tracker, session.Config.Train.PrintEvery,
+            return Train(session, tracker, new TrackingHook(tracker, session.Config.Train.PrintEvery,
                 experiment: Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") is { Length: > 0 } e ? e : null,
                 source: source, gitDirectory: configPath == null ? null : RepoRootOf(configPath)));
     }
 
-    static int Train(TrainingSession session, TrackingHook tracking)
+    static int Train(TrainingSession session, Tracker tracker, TrackingHook tracking)
     {
         var t = session.Config.Train;
         var hooks = new List<ITrainHook>
@@ -72,6 +72,7 @@ static class TrainCommand
             new SampleHook(t.SampleEvery),
             new CheckpointHook(t.SaveEvery, t.KeepCheckpoints),
             tracking,   // after the hooks whose files it uploads at the end
+            new EvalHook(tracker),   // every train.eval_every steps; before the report so it shows the numbers
             new ReportHook(t.SampleEvery),   // last: reads what the hooks above wrote; a failure here loses nothing of theirs
         };
         using var stop = new CancellationTokenSource();

@@ -79,6 +79,16 @@ internal sealed partial class ConfigValidator(
         Require("fan.wing_path", !(m.WHpf > 0 && c.Fan.WingPath.Trim().Length == 0),
             "required when model.w_hpf > 0 (the high-pass masks come from the FAN); set fan.wing_path or model.w_hpf: 0",
             "model.w_hpf");
+
+        var e = c.Metrics;
+        Expect("metrics.backbone", e.Backbone is "resnet18" or "inception", "resnet18 or inception", e.Backbone);
+        Expect("metrics.modes", Metrics.EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
+        Expect("metrics.num_outs_per_domain", e.NumOutsPerDomain >= 2, "an integer >= 2 (LPIPS compares pairs of outputs)", e.NumOutsPerDomain);
+        Expect("metrics.seeds", e.Seeds >= 1, "an integer >= 1", e.Seeds);
+        Expect("metrics.batch_size", e.BatchSize >= 1, "an integer >= 1", e.BatchSize);
+        if (e.Backbone == "inception")
+            foreach (var (key, value) in new[] { ("metrics.inception_weights", e.InceptionWeights), ("metrics.alexnet_weights", e.AlexnetWeights), ("metrics.lpips_weights", e.LpipsWeights) })
+                Require(key, value.Trim().Length > 0, "required when metrics.backbone is 'inception' (the official FID and LPIPS need pretrained weights we cannot download); set it or use metrics.backbone: resnet18", "metrics.backbone");
     }
 
     /// <summary>The component switches (paper section 4.1, Table 1) and the combinations that have no meaning.</summary>

@@ -24,7 +24,8 @@ public sealed record ExperimentConfig(
     OptimConfig? Optim = null,
     TrainConfig? Train = null,
     RunConfig? Run = null,
-    FanConfig? Fan = null)
+    FanConfig? Fan = null,
+    MetricsConfig? Metrics = null)
 {
     // Records cannot take a constructed default, so a null section means "all defaults".
     public ModelConfig Model { get; init; } = Model ?? new();
@@ -34,6 +35,7 @@ public sealed record ExperimentConfig(
     public TrainConfig Train { get; init; } = Train ?? new();
     public RunConfig Run { get; init; } = Run ?? new();
     public FanConfig Fan { get; init; } = Fan ?? new();
+    public MetricsConfig Metrics { get; init; } = Metrics ?? new();
 
     /// <summary>Values that were given as <c>${env:NAME}</c> references (see <see cref="ConfigSecrets"/>);
     /// written back only as their references.</summary>
@@ -153,3 +155,28 @@ public sealed record RunConfig(
 /// <param name="WingPath">Checkpoint of the official FAN (expr/checkpoints/wing.ckpt).</param>
 public sealed record FanConfig(
     string WingPath = "");
+
+/// <summary>Evaluation (stargan eval, and train.eval_every during training); see Metrics/Evaluation.cs.</summary>
+/// <param name="Backbone">resnet18: the offline ImageNet ResNet18 shipped in a NuGet package; its numbers are named
+/// fid_resnet18 / lpips_resnet18 | inception: the official FID (InceptionV3) and LPIPS (AlexNet + linear weights),
+/// which need the three weight files below.</param>
+/// <param name="InceptionWeights">torchvision inception_v3 ImageNet state dict (inception_v3_google-*.pth).</param>
+/// <param name="AlexnetWeights">torchvision alexnet ImageNet state dict (alexnet-owt-*.pth).</param>
+/// <param name="LpipsWeights">The official LPIPS linear weights (stargan-v2 metrics/lpips_weights.ckpt).</param>
+/// <param name="Modes">Comma-separated: latent, reference or both.</param>
+/// <param name="NumOutsPerDomain">Outputs per source image (official 10).</param>
+/// <param name="Seeds">Evaluations with seeds seed, seed+1, ...; mean and std are reported over them.</param>
+/// <param name="BatchSize">Images per backbone forward.</param>
+/// <param name="CacheDir">Where real-image feature statistics are cached; empty: ~/.cache/stargan/real-stats.</param>
+/// <param name="EvalAtEnd">Also evaluate at the last training step (besides every train.eval_every steps).</param>
+public sealed record MetricsConfig(
+    string Backbone = "resnet18",
+    string InceptionWeights = "",
+    string AlexnetWeights = "",
+    string LpipsWeights = "",
+    string Modes = "latent,reference",
+    int NumOutsPerDomain = 10,
+    int Seeds = 1,
+    int BatchSize = 32,
+    string CacheDir = "",
+    bool EvalAtEnd = false);

@@ -1,0 +1,40 @@
+using StarGanLab.Config;
+
+namespace StarGanLab.Metrics;
+
+/// <summary>What one evaluation does (defaults from the run's config: metrics.*, train.val_batch_size, seed).</summary>
+/// <param name="Modes">latent and/or reference.</param>
+/// <param name="Seed">First seed; the protocol runs with Seed, Seed+1, ..., Seed+Seeds-1.</param>
+/// <param name="Seeds">Number of seeds; mean and std (numpy's, ddof 0) are reported over them.</param>
+/// <param name="NumOutsPerDomain">Outputs per source image (official 10).</param>
+/// <param name="ValBatchSize">Source images per generator batch (official val_batch_size 32); also the reference
+/// batch whose first N images give the styles.</param>
+/// <param name="FeatureBatchSize">Real images per backbone forward.</param>
+/// <param name="CacheDir">Real-statistics cache folder.</param>
+/// <param name="Extra">Further metrics computed per mode and seed (see <see cref="IEvaluationMetric"/>).</param>
+public sealed record EvalOptions(
+    IReadOnlyList<string> Modes,
+    int Seed,
+    int Seeds,
+    int NumOutsPerDomain,
+    int ValBatchSize,
+    int FeatureBatchSize,
+    string CacheDir,
+    IReadOnlyList<IEvaluationMetric>? Extra = null)
+{
+    public static EvalOptions From(ExperimentConfig cfg) => new(
+        EvalModes.Parse(cfg.Metrics.Modes), cfg.Seed, cfg.Metrics.Seeds, cfg.Metrics.NumOutsPerDomain, cfg.Train.ValBatchSize,
+        cfg.Metrics.BatchSize, cfg.Metrics.CacheDir.Length > 0 ? cfg.Metrics.CacheDir : RealStatsCache.DefaultDirectory);
+
+    public IReadOnlyList<int> SeedList => Enumerable.Range(Seed, Seeds).ToList();
+}
+
+/// <summary>The numbers of one mode at one step: per seed, and their mean and std under the same names
+/// (e.g. "fid_resnet18_latent/cat2dog"), in the official order (per task, then mean).</summary>
+public sealed record EvalResult(
+    long Step,
+    string Mode,
+    IReadOnlyList<int> Seeds,
+    IReadOnlyList<IReadOnlyDictionary<string, double>> PerSeed,
+    IReadOnlyDictionary<string, double> Mean,
+    IReadOnlyDictionary<string, double> Std);
