@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using StarGanLab.Data;
+using StarGanLab.Networks;
 using StarGanLab.Runs;
 using StarGanLab.Training;
 using TorchSharp;
