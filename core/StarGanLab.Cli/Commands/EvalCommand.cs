@@ -28,7 +28,7 @@ static class EvalCommand
         if (seeds is < 1) throw new ArgumentException($"--seeds: expected an integer >= 1, got {seeds}");
         using var model = TrainedModel.Load(runDir, step, device, Log);
         MetricSuite.CheckFiles(model.Config.Metrics);
-        var options = EvalOptions.From(model.Config);
+        var options = EvalOptions.From(model.Config, Log);
         options = options with
         {
             Modes = modes != null ? EvalModes.Parse(modes) : options.Modes,

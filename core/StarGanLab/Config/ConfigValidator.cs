@@ -81,7 +81,10 @@ internal sealed partial class ConfigValidator(
             "model.w_hpf");
 
         var e = c.Metrics;
-        Expect("metrics.backbone", e.Backbone is "resnet18" or "inception", "resnet18 or inception", e.Backbone);
+        Expect("metrics.backbone", e.Backbone is "resnet18" or "inception" or "none", "resnet18, inception or none", e.Backbone);
+        if (e.GroundTruth)
+            Require("metrics.ground_truth", c.Data.Source == "synthetic",
+                "needs data.source: synthetic (the ground truth comes from the synthetic set's known factors)", "data.source");
         Expect("metrics.modes", Metrics.EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
         Expect("metrics.num_outs_per_domain", e.NumOutsPerDomain >= 2, "an integer >= 2 (LPIPS compares pairs of outputs)", e.NumOutsPerDomain);
         Expect("metrics.seeds", e.Seeds >= 1, "an integer >= 1", e.Seeds);

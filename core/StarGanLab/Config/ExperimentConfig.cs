@@ -169,6 +169,8 @@ public sealed record FanConfig(
 /// <param name="BatchSize">Images per backbone forward.</param>
 /// <param name="CacheDir">Where real-image feature statistics are cached; empty: ~/.cache/stargan/real-stats.</param>
 /// <param name="EvalAtEnd">Also evaluate at the last training step (besides every train.eval_every steps).</param>
+/// <param name="GroundTruth">Add the synthetic set's ground-truth metrics (Metrics/GroundTruth) to every evaluation;
+/// needs data.source synthetic. With backbone none they are the only metrics: a fast evaluation for ablations.</param>
 public sealed record MetricsConfig(
     string Backbone = "resnet18",
     string InceptionWeights = "",
@@ -179,4 +181,5 @@ public sealed record MetricsConfig(
     int Seeds = 1,
     int BatchSize = 32,
     string CacheDir = "",
-    bool EvalAtEnd = false);
+    bool EvalAtEnd = false,
+    bool GroundTruth = false);

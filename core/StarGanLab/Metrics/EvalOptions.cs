@@ -22,9 +22,18 @@ public sealed record EvalOptions(
     string CacheDir,
     IReadOnlyList<IEvaluationMetric>? Extra = null)
 {
-    public static EvalOptions From(ExperimentConfig cfg) => new(
-        EvalModes.Parse(cfg.Metrics.Modes), cfg.Seed, cfg.Metrics.Seeds, cfg.Metrics.NumOutsPerDomain, cfg.Train.ValBatchSize,
-        cfg.Metrics.BatchSize, cfg.Metrics.CacheDir.Length > 0 ? cfg.Metrics.CacheDir : RealStatsCache.DefaultDirectory);
+    /// <summary>The options the config selects; with metrics.ground_truth the synthetic ground-truth metrics are the
+    /// first of <see cref="Extra"/> (same outputs per input as FID/LPIPS; the oracle cached in the cache folder).</summary>
+    public static EvalOptions From(ExperimentConfig cfg, Action<string>? log = null)
+    {
+        string cache = cfg.Metrics.CacheDir.Length > 0 ? cfg.Metrics.CacheDir : RealStatsCache.DefaultDirectory;
+        IReadOnlyList<IEvaluationMetric> extra = cfg.Metrics.GroundTruth
+            ? [new GroundTruth.GroundTruthMetric(GroundTruth.GroundTruthMetric.OracleDirectory(cache),
+                new GroundTruth.GroundTruthOptions(OutsPerInput: cfg.Metrics.NumOutsPerDomain), log)]
+            : [];
+        return new(EvalModes.Parse(cfg.Metrics.Modes), cfg.Seed, cfg.Metrics.Seeds, cfg.Metrics.NumOutsPerDomain, cfg.Train.ValBatchSize,
+                   cfg.Metrics.BatchSize, cache, extra);
+    }
 
     public IReadOnlyList<int> SeedList => Enumerable.Range(Seed, Seeds).ToList();
 }

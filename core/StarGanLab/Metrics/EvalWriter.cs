@@ -19,7 +19,7 @@ public static class EvalWriter
         var written = new List<string>();
         foreach (var r in results)
         {
-            foreach (var prefix in new[] { fidName, lpipsName })
+            foreach (var prefix in new[] { fidName, lpipsName }.Where(p => p.Length > 0))   // "" with metrics.backbone none
             {
                 string head = $"{prefix}_{r.Mode}/";
                 written.Add(WriteJson(Path.Combine(run.Path, EvalFolder, $"{prefix}_{r.Step:D5}_{r.Mode}.json"), Select(r.Mean, head)));
@@ -28,7 +28,8 @@ public static class EvalWriter
                 for (int i = 0; i < r.Seeds.Count; i++)
                     written.Add(WriteJson(Path.Combine(run.Path, EvalFolder, $"seed{r.Seeds[i]}", $"{prefix}_{r.Step:D5}_{r.Mode}.json"), Select(r.PerSeed[i], head)));
             }
-            var others = r.Mean.Where(kv => !kv.Key.StartsWith($"{fidName}_{r.Mode}/", StringComparison.Ordinal) && !kv.Key.StartsWith($"{lpipsName}_{r.Mode}/", StringComparison.Ordinal)).ToList();
+            bool Named(string key, string prefix) => prefix.Length > 0 && key.StartsWith($"{prefix}_{r.Mode}/", StringComparison.Ordinal);
+            var others = r.Mean.Where(kv => !Named(kv.Key, fidName) && !Named(kv.Key, lpipsName)).ToList();
             if (others.Count > 0)
                 written.Add(WriteJson(Path.Combine(run.Path, EvalFolder, $"extra_{r.Step:D5}_{r.Mode}.json"), others));
         }

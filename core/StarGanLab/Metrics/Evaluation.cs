@@ -40,9 +40,11 @@ public static class Evaluation
         for (int d = 0; d < domains.Count; d++)
             if (val.Count(d) == 0) throw new DataException($"domain '{domains[d]}' has no validation images to evaluate on");
 
+        if (suite.IsEmpty && (options.Extra ?? []).Count == 0)
+            throw new ArgumentException("metrics.backbone is none and no other metric applies (metrics.ground_truth needs data.source: synthetic): nothing to evaluate");
         var cache = new RealStatsCache(options.CacheDir);
-        var real = Enumerable.Range(0, domains.Count)
-            .Select(d => cache.Get(train, d, imgSize, suite.Backbone, options.FeatureBatchSize, log)).ToList();
+        var real = suite.Backbone is not { } backbone ? []
+            : Enumerable.Range(0, domains.Count).Select(d => cache.Get(train, d, imgSize, backbone, options.FeatureBatchSize, log)).ToList();
         var valImages = Enumerable.Range(0, domains.Count).Select(d => EvalImages.LoadAll(val, d, imgSize).to(model.Device)).ToList();
         try
         {
@@ -53,11 +55,14 @@ public static class Evaluation
                 foreach (int seed in options.SeedList)
                 {
                     var clock = Stopwatch.StartNew();
-                    var values = OneSeed(model, suite, options, mode, seed, domains, real, valImages, log);
+                    var values = suite.IsEmpty ? new OrderedDictionary<string, double>()
+                        : OneSeed(model, suite, options, mode, seed, domains, real, valImages, log);
                     foreach (var extra in options.Extra ?? [])
                         foreach (var (k, v) in extra.Evaluate(model, mode, seed)) values[k] = v;
-                    log($"{mode} seed {seed}: {suite.FidName}_{mode}/mean {values[$"{suite.FidName}_{mode}/mean"]:F3}, " +
-                        $"{suite.LpipsName}_{mode}/mean {values[$"{suite.LpipsName}_{mode}/mean"]:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
+                    if (!suite.IsEmpty)
+                        log($"{mode} seed {seed}: {suite.FidName}_{mode}/mean {values[$"{suite.FidName}_{mode}/mean"]:F3}, " +
+                            $"{suite.LpipsName}_{mode}/mean {values[$"{suite.LpipsName}_{mode}/mean"]:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
+                    else log($"{mode} seed {seed}: {values.Count} values ({clock.Elapsed.TotalSeconds:F0} s)");
                     perSeed.Add(values);
                 }
                 var keys = perSeed[0].Keys.ToList();
@@ -125,11 +130,11 @@ public static class Evaluation
                             }
                             var xFake = nets.Generator.forward(xSrc, sTrg, masks);
                             group.Add(xFake);
-                            var f = suite.Backbone.Features(EvalPixels.ToBytes(xFake));
+                            var f = suite.Backbone!.Features(EvalPixels.ToBytes(xFake));
                             groupFeatures.Add(f);
                             features.Add(f.clone().MoveToOuterDisposeScope());
                         }
-                        lpipsValues.Add(suite.Diversity.GroupDistance(group, groupFeatures));
+                        lpipsValues.Add(suite.Diversity!.GroupDistance(group, groupFeatures));
                     }
                     using var all = cat(features, 0);
                     using var fake = FeatureStats.Of(all);

@@ -10,7 +10,8 @@ public class MetricsConfigTests
     {
         { Valid + "metrics:\n  backbone: inception\n", "metrics.inception_weights", 4, "required when metrics.backbone is 'inception'" },
         { Valid + "metrics:\n  backbone: inception\n  inception_weights: i.pth\n  alexnet_weights: a.pth\n", "metrics.lpips_weights", 4, "required when metrics.backbone is 'inception'" },
-        { Valid + "metrics:\n  backbone: vgg\n", "metrics.backbone", 4, "expected resnet18 or inception, got 'vgg'" },
+        { Valid + "metrics:\n  backbone: vgg\n", "metrics.backbone", 4, "expected resnet18, inception or none, got 'vgg'" },
+        { "name: t\ndata: {source: folder, root: r}\nmetrics:\n  ground_truth: true\n", "metrics.ground_truth", 4, "needs data.source: synthetic" },
         { Valid + "metrics:\n  modes: latent,random\n", "metrics.modes", 4, "expected latent, reference or latent,reference" },
         { Valid + "metrics:\n  num_outs_per_domain: 1\n", "metrics.num_outs_per_domain", 4, "expected an integer >= 2" },
         { Valid + "metrics:\n  seeds: 0\n", "metrics.seeds", 4, "expected an integer >= 1" },

@@ -36,7 +36,8 @@ public sealed class EvalHook(Tracker? tracker = null, IReadOnlyList<IEvaluationM
             Device = device, Masker = t.Masker as FanMasker,
         };
         c.Log($"evaluating step {c.Step} ({suite.FidName}, {suite.LpipsName})");
-        var options = EvalOptions.From(c.Config) with { Extra = extra };
+        var options = EvalOptions.From(c.Config, c.Log);
+        if (extra is { Count: > 0 }) options = options with { Extra = [.. options.Extra ?? [], .. extra] };
         var results = Evaluation.Run(model, suite, options, c.Log);
         EvalWriter.Write(c.Run, results, suite.FidName, suite.LpipsName);
         tracker?.LogMetrics(c.Step, EvalWriter.Flatten(results));
