@@ -20,7 +20,7 @@ static class BenchCommand
         var cmd = new Command("bench", "Time training iterations on random tensors and the data pipeline; report memory") { config, set, iters, warmup, dataBatches, json };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var cfg = ConfigLoader.Load(r.GetValue(config)!, r.GetValue(set) ?? []);
+            var cfg = ConfigLoader.Load(r.GetValue(config)!, r.GetValue(set) ?? [], new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(r.GetValue(config)!)));
             bool asJson = r.GetValue(json);
             var train = TrainingBenchmark.Run(cfg, r.GetValue(warmup), r.GetValue(iters),
                 asJson ? null : m => AnsiConsole.MarkupLine("[grey]{0}[/]", m));

@@ -44,7 +44,7 @@ static class TrainCommand
         else
         {
             if (configPath == null) throw new ArgumentException("a config file is required (or --resume RUN_DIR)");
-            var cfg = ConfigLoader.Load(configPath, overrides, new ConfigLoadOptions(AllowedRoot: RepoRootOf(configPath)));
+            var cfg = ConfigLoader.Load(configPath, overrides, new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(configPath)));
             string name = string.IsNullOrEmpty(cfg.Run.Name) ? RunNames.Derive(cfg, overrides) : cfg.Run.Name;
             if (dryRun)
             {
@@ -60,7 +60,7 @@ static class TrainCommand
         using (var tracker = TrackingFactory.FromEnvironment(session.Run.Path, Log))
             return Train(session, tracker, new TrackingHook(tracker, session.Config.Train.PrintEvery,
                 experiment: Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") is { Length: > 0 } e ? e : null,
-                source: source, gitDirectory: configPath == null ? null : RepoRootOf(configPath)));
+                source: source, gitDirectory: configPath == null ? null : ProjectRoot.Of(configPath)));
     }
 
     static int Train(TrainingSession session, Tracker tracker, TrackingHook tracking)
@@ -125,14 +125,6 @@ static class TrainCommand
 
     /// <summary>The shell's convention, 128 + signal number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.</summary>
     static int ExitCode(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
-
-    /// <summary>base: includes may reach anywhere in the repository the config lives in (configs/ablations -> configs/).</summary>
-    static string? RepoRootOf(string configPath)
-    {
-        for (var d = new FileInfo(configPath).Directory; d != null; d = d.Parent)
-            if (Directory.Exists(Path.Combine(d.FullName, ".git")) || File.Exists(Path.Combine(d.FullName, "StarGanLab.sln"))) return d.FullName;
-        return null;
-    }
 }
 
 /// <summary>Drives the Spectre progress bar: value = step, description = the headline losses.</summary>

@@ -42,7 +42,7 @@ public sealed class SweepPlan
     {
         var folder = new SweepFolder(spec.Root);
         var locations = OverrideLocations(spec);
-        options ??= new ConfigLoadOptions(AllowedRoot: RepositoryOf(spec.SourceFile ?? spec.BaseConfig) ?? Path.GetDirectoryName(Path.GetFullPath(spec.BaseConfig)));
+        options ??= new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(spec.SourceFile ?? spec.BaseConfig) ?? Path.GetDirectoryName(Path.GetFullPath(spec.BaseConfig)));
 
         var variants = (from point in Product(spec.Grid)
                         from alone in OneAtATime(spec.OneAtATime)
@@ -140,15 +140,5 @@ public sealed class SweepPlan
         if (!p.File.StartsWith(prefix, StringComparison.Ordinal)) return p;
         string text = p.File[prefix.Length..];
         return locations.TryGetValue(text, out var at) ? p with { File = at.File, Line = at.Line, Column = at.Column } : p;
-    }
-
-    /// <summary>The repository a file lives in (the folder holding .git or StarGanLab.sln), so a base config may name
-    /// its own base anywhere in the repository, as `stargan train` allows.</summary>
-    static string? RepositoryOf(string path)
-    {
-        for (var d = new FileInfo(path).Directory; d != null; d = d.Parent)
-            if (Directory.Exists(Path.Combine(d.FullName, ".git")) || File.Exists(Path.Combine(d.FullName, ".git"))
-                || File.Exists(Path.Combine(d.FullName, "StarGanLab.sln"))) return d.FullName;
-        return null;
     }
 }
