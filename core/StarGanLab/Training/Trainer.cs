@@ -54,6 +54,7 @@ public sealed class Trainer : IDisposable
     /// no EMA update.</summary>
     public StepLosses TrainStep(StepInputs x)
     {
+        using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         using var scope = NewDisposeScope();
         double lambdaDs = LambdaDs;
         var w = Config.Loss;

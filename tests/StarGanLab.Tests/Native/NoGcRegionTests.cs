@@ -1,0 +1,44 @@
+using System.Runtime;
+using StarGanLab.Native;
+using StarGanLab.Runs;
+using StarGanLab.Tests.Training;
+using StarGanLab.Training;
+using Xunit;
+
+namespace StarGanLab.Tests.Native;
+
+/// <summary>The training step runs with the GC held off (TorchSharp's implicit Scalars would otherwise race the
+/// finalizer) and hands the collector back afterwards.</summary>
+[CollectionDefinition("gc", DisableParallelization = true)]
+public sealed class GcCollection;
+
+[Collection("gc")]   // the no-GC region is process-wide: no other test may train or allocate meanwhile
+public class NoGcRegionTests : TorchTest
+{
+    [Fact]
+    public void Every_phase_of_a_step_runs_without_gc_and_the_gc_is_back_afterwards()
+    {
+        string root = TinyRuns.TempRoot();
+        var cfg = TinyRuns.Config(root, totalIters: 2);
+        using var s = TrainingSession.Start(cfg, RunDirectory.Create(root, "g", false), _ => { });
+        var modes = new List<GCLatencyMode>();
+        s.Trainer.BeforeOptimizerStep = _ => modes.Add(GCSettings.LatencyMode);
+        s.Train([]);
+        Assert.Equal(8, modes.Count);   // four phases, two steps
+        Assert.All(modes, m => Assert.Equal(GCLatencyMode.NoGCRegion, m));
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void A_region_whose_budget_runs_out_is_counted_not_thrown()
+    {
+        long lapsed = NoGcRegion.Lapses;
+        using (new NoGcRegion(budget: 1 << 20))
+        {
+            var garbage = new List<byte[]>();
+            for (int i = 0; i < 64; i++) garbage.Add(new byte[1 << 20]);
+        }
+        Assert.True(NoGcRegion.Lapses > lapsed, "the region that ran out of budget was not counted");
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+}
