@@ -8,7 +8,7 @@ namespace StarGanLab.Native;
 /// the call. A GC on any thread can then finalize it and free the native value while libtorch reads it: the run dies
 /// with "Expected false to be true ... toFloat" (seen in sweeps after about 150 quickstart steps; TorchSharp pull
 /// requests 1434 and 1496, not released). An object created during a no-GC region cannot be found dead, hence not
-/// finalized, before the region ends, so a training step inside one is safe; its garbage is collected afterwards.
+/// finalized, before the region ends, so a training step inside one is safe; its garbage is collected right after.
 /// If the step allocates more than the budget the runtime ends the region early (counted in <see cref="Lapses"/>).</remarks>
 public sealed class NoGcRegion : IDisposable
 {
@@ -43,5 +43,9 @@ public sealed class NoGcRegion : IDisposable
         if (!entered) return;
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
         else Interlocked.Increment(ref lapses);
+        // Collect now: without it each new region reserved fresh memory while the previous step's garbage waited, and
+        // RSS climbed (1000 tiny steps: 641 MiB without regions, 1899 MiB with them, 310 MiB with this collection; at
+        // quickstart size it costs nothing measurable, 0.381 vs 0.377 s/iter).
+        GC.Collect();
     }
 }
