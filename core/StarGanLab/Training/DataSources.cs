@@ -6,12 +6,16 @@ namespace StarGanLab.Training;
 /// <summary>Opens the training and validation images a config names: the embedded synthetic set or ImageFolder roots.</summary>
 public static class DataSources
 {
+    /// <summary>The synthetic set a config trains on (data.source synthetic), at the model's image size.</summary>
+    public static SyntheticDomains SyntheticSet(ExperimentConfig cfg) =>
+        new(new SyntheticOptions(cfg.Data.SyntheticDomains, cfg.Data.SyntheticPerDomain, cfg.Model.ImgSize, cfg.Data.SyntheticSeed));
+
     public static (IImageSource Train, IImageSource Val) Open(ExperimentConfig cfg, Action<string> warn)
     {
         var d = cfg.Data;
         if (d.Source == "synthetic")
         {
-            var set = new SyntheticDomains(new SyntheticOptions(d.SyntheticDomains, d.SyntheticPerDomain, cfg.Model.ImgSize, d.SyntheticSeed));
+            var set = SyntheticSet(cfg);
             return (set.AsSource(Split.Train), set.AsSource(Split.Val));
         }
         var options = new ImageFolderOptions(MaxPixels: d.MaxPixels);

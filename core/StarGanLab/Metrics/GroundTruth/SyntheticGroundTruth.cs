@@ -43,7 +43,7 @@ public static class SyntheticGroundTruth
             throw new ArgumentException($"ground-truth metrics need the synthetic data set (data.source: synthetic), this run has data.source: {d.Source}");
         if (d.SyntheticDomains != cfg.Model.NumDomains)
             throw new ArgumentException($"data.synthetic_domains is {d.SyntheticDomains} but model.num_domains is {cfg.Model.NumDomains}");
-        return new SyntheticDomains(new SyntheticOptions(d.SyntheticDomains, d.SyntheticPerDomain, cfg.Model.ImgSize, d.SyntheticSeed));
+        return Training.DataSources.SyntheticSet(cfg);
     }
 
     /// <summary>Evaluates a trained run's EMA networks; the oracle is loaded from (or trained into) <paramref name="cacheDir"/>.</summary>
