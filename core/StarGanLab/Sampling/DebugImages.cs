@@ -25,7 +25,7 @@ public static class DebugImages
         var masks = masker?.Masks(xSrc);
 
         // translate and reconstruct: rows x_src, x_ref, G(x_src, E(x_ref)), G(fake, E(x_src))
-        var sRef = ema.StyleEncoder.call(xRef, yRef);
+        var sRef = ema.ReferenceStyle(xRef, yRef);
         var xFake = ema.Generator.forward(xSrc, sRef, masks);
         var xRec = ema.Generator.forward(xFake, ema.StyleEncoder.call(xSrc, ySrc), masker?.Masks(xFake));
         paths.Add(Save(cat([xSrc, xRef, xFake, xRec]), n, dir, $"{step:D6}_cycle_consistency.png"));
@@ -50,7 +50,7 @@ public static class DebugImages
         using var scope = NewDisposeScope();
         int n = (int)xSrc.size(0);
         var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3), device: xSrc.device), xSrc };
-        var sRef = ema.StyleEncoder.call(xRef, yRef);
+        var sRef = ema.ReferenceStyle(xRef, yRef);
         for (int i = 0; i < xRef.size(0); i++)
         {
             rows.Add(xRef[i..(i + 1)]);
@@ -78,7 +78,7 @@ public static class DebugImages
             var yTrg = full(n, d, dtype: int64, device: device);
             foreach (var z in zList)
             {
-                var sTrg = ema.MappingNetwork.call(z.to(device).expand(n, -1), yTrg);
+                var sTrg = ema.LatentStyle(z.to(device).expand(n, -1), yTrg);
                 if (psi != 1) sTrg = Truncation.Apply(styleAvg[d] ?? throw new ArgumentException($"psi {psi} needs the average style of domain {d}"), sTrg, psi);
                 rows.Add(ema.Generator.forward(xSrc, sTrg, masks));
             }

@@ -20,7 +20,7 @@ public static class InterpolationVideo
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var masks = masker?.Masks(xSrc);
-        var sRef = ema.StyleEncoder.call(xRef, yRef);
+        var sRef = ema.ReferenceStyle(xRef, yRef);
         long[] labels = yRef.cpu().data<long>().ToArray();
         var last = new LastFrame();
         for (int i = 1; i < labels.Length; i++)

@@ -89,9 +89,9 @@ public static class Sampler
     /// <summary>The styles of <paramref name="zList"/> in <paramref name="domain"/>, truncated by psi: (K, style_dim).</summary>
     public static Tensor LatentStyles(Networks.StarGanNets ema, IReadOnlyList<Tensor> zList, int domain, Tensor? styleAvg, double psi)
     {
-        var device = ema.MappingNetwork.parameters().First().device;
+        var device = ema.Generator.parameters().First().device;
         var z = cat(zList.ToArray()).to(device);
-        var s = ema.MappingNetwork.call(z, full(z.size(0), domain, dtype: int64, device: device));
+        var s = ema.LatentStyle(z, full(z.size(0), domain, dtype: int64, device: device));
         return psi == 1 ? s : Truncation.Apply(styleAvg!, s, psi);
     }
 }

@@ -14,7 +14,7 @@ public static class Translator
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         xSrc = xSrc.to(model.Device);
-        var sRef = model.Nets.StyleEncoder.call(xRef.to(model.Device), full(xRef.size(0), refDomain, dtype: int64, device: model.Device));
+        var sRef = model.Nets.ReferenceStyle(xRef.to(model.Device), full(xRef.size(0), refDomain, dtype: int64, device: model.Device));
         return model.Nets.Generator.forward(xSrc, sRef, model.Masker?.Masks(xSrc)).MoveToOuterDisposeScope();
     }
 

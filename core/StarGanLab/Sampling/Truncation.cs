@@ -17,10 +17,10 @@ public static class Truncation
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var device = ema.MappingNetwork.parameters().First().device;
+        var device = ema.Generator.parameters().First().device;
         // One forward over all 10,000 codes: the mapping network is a small MLP, so this is one cheap batch.
         var z = randn([AverageOver, ema.Model.LatentDim], generator: rng).to(device);
-        var s = ema.MappingNetwork.call(z, full(AverageOver, domain, dtype: int64, device: device));
+        var s = ema.LatentStyle(z, full(AverageOver, domain, dtype: int64, device: device));
         return s.mean([0], keepdim: true).MoveToOuterDisposeScope();
     }
 
