@@ -47,6 +47,5 @@ public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
         return h.MoveToOuterDisposeScope();
     }
 
-    static Tensor Upsample2x(Tensor x) =>
-        F.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+    static Tensor Upsample2x(Tensor x) => NearestUpsample.Twice(x);
 }

@@ -50,7 +50,7 @@ public sealed class HourGlass : nn.Module<Tensor, Tensor>
         var low1 = blocks[$"b2_{level}"].call(F.avg_pool2d(x, 2, 2));
         var low2 = level > 1 ? Level(level - 1, low1) : blocks[$"b2_plus_{level}"].call(low1);
         var low3 = blocks[$"b3_{level}"].call(low2);
-        var up2 = F.interpolate(low3, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+        var up2 = NearestUpsample.Twice(low3);
         return up1 + up2;
     }
 }
