@@ -10,9 +10,17 @@ namespace StarGanLab.Training;
 /// <see cref="ModelVariant"/> add StarGAN v1's domain classification (classifier discriminator) and its WGAN-GP loss.</summary>
 public static class Objectives
 {
-    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)], the fake built without
-    /// a graph (D is trained alone).</summary>
-    public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source)
+    /// <summary>G(x_real, s) for this iteration's target style s from <paramref name="source"/> (the second latent
+    /// code or reference with <paramref name="second"/>), recorded for autograd where the networks require grad.</summary>
+    public static Translation Translate(StarGanNets nets, StepInputs x, StyleSource source, bool second = false)
+    {
+        var style = TargetStyle(nets, x, source, second);
+        return new Translation(style, nets.Generator.forward(x.XReal, style, x.Masks));
+    }
+
+    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)]. The fake is
+    /// <paramref name="fake"/> when the caller has it (detached here: D is trained alone), else built without a graph.</summary>
+    public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source, Translation? fake = null)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the discriminator objective needs the training networks");
         bool r1 = w.LambdaReg > 0;
@@ -22,11 +30,10 @@ public static class Objectives
         var lossReg = r1 ? Losses.R1(outReal, xReal) : null;
 
         Tensor xFake;
-        using (no_grad())
-        {
-            var sTrg = TargetStyle(nets, x, source, second: false);
-            xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
-        }
+        if (fake is not null) xFake = fake.Image.detach();
+        else
+            using (no_grad())
+                xFake = Translate(nets, x, source).Image;
         var lossFake = Adversarial(w, d.call(xFake, x.YTrg), 0);
 
         var loss = lossReal + lossFake;
@@ -53,12 +60,13 @@ public static class Objectives
         return Losses.GradientPenalty(d.call(xHat, x.YTrg), xHat);
     }
 
-    /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc [+ lambda_cls L_cls(fake)].</summary>
-    public static (Tensor Loss, GLosses Terms) Generator(StarGanNets nets, LossConfig w, double lambdaDs, StepInputs x, StyleSource source, IFaceMasker? masker)
+    /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc [+ lambda_cls L_cls(fake)]. The
+    /// fake is <paramref name="fake"/> when the caller has it (with its graph), else made here.</summary>
+    public static (Tensor Loss, GLosses Terms) Generator(StarGanNets nets, LossConfig w, double lambdaDs, StepInputs x, StyleSource source, IFaceMasker? masker,
+                                                       Translation? fake = null)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the generator objective needs the discriminator");
-        var sTrg = TargetStyle(nets, x, source, second: false);
-        var xFake = nets.Generator.forward(x.XReal, sTrg, x.Masks);
+        var (sTrg, xFake) = fake ?? Translate(nets, x, source);
         var (outFake, clsFake) = d.Judge(xFake, x.YTrg);
         var lossAdv = Adversarial(w, outFake, 1);
 
@@ -76,7 +84,7 @@ public static class Objectives
             // computing it without a graph gives the same values and gradients for less work.
             Tensor xFake2;
             using (no_grad())
-                xFake2 = nets.Generator.forward(x.XReal, TargetStyle(nets, x, source, second: true), x.Masks);
+                xFake2 = Translate(nets, x, source, second: true).Image;
             lossDs = Losses.DiversitySensitive(xFake, xFake2);
         }
 

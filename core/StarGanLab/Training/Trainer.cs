@@ -60,12 +60,18 @@ public sealed class Trainer : IDisposable
         var w = Config.Loss;
         bool references = Nets.Model.HasReferences();
 
-        var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent),
+        // Only D steps between the D and G latent phases, so both train on the same latent-guided fake: made once,
+        // with its graph for the G phase (the official makes it twice, first without a graph). Same values, one
+        // G and one F pass fewer per iteration; its graph is held through the D phases.
+        SetRequiresGrad(all: false, latentStepped);
+        var latentFake = Objectives.Translate(Nets, x, StyleSource.Latent);
+
+        var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent, latentFake),
             StarGanNets.DiscriminatorName);
         var dRef = references
             ? Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference), StarGanNets.DiscriminatorName)
             : DLosses.Skipped;
-        var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker),
+        var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker, latentFake),
             latentStepped);
         var gRef = references
             ? Update("g_ref", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker), StarGanNets.GeneratorName)
