@@ -103,6 +103,8 @@ public sealed class TrainingSession : IDisposable
     public void Train(IReadOnlyList<ITrainHook> hooks, CancellationToken stop = default)
     {
         foreach (var h in hooks) h.BeforeTrain(Context);
+        var timing = new HookTiming();
+        var run = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
         long timedFrom = Trainer.Step;
         try
@@ -121,7 +123,7 @@ public sealed class TrainingSession : IDisposable
                         watch.Restart();
                         timedFrom = Trainer.Step;
                     }
-                    foreach (var h in hooks) h.AfterStep(Context, losses);
+                    foreach (var h in hooks) timing.Time(h, () => h.AfterStep(Context, losses));
                 }
                 catch (TrainingDivergedException e) when (Config.Train.OnNan == "rollback")
                 {
@@ -141,7 +143,8 @@ public sealed class TrainingSession : IDisposable
         }
         finally
         {
-            foreach (var h in hooks) h.AfterTrain(Context);
+            foreach (var h in hooks) timing.Time(h, () => h.AfterTrain(Context));
+            if (timing.Report(run.Elapsed) is { } line) log(line);
         }
     }
 

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace StarGanLab.Training.Hooks;
+
+/// <summary>Wall time each hook took on the training thread over a run, so a run can say what its samples,
+/// checkpoints and logs cost next to the steps (the hooks run between steps, not beside them).</summary>
+public sealed class HookTiming
+{
+    readonly Dictionary<ITrainHook, TimeSpan> spent = new(ReferenceEqualityComparer.Instance);
+
+    public IReadOnlyDictionary<ITrainHook, TimeSpan> Spent => spent;
+
+    public void Time(ITrainHook hook, Action call)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try { call(); }
+        finally { spent[hook] = spent.GetValueOrDefault(hook) + Stopwatch.GetElapsedTime(start); }
+    }
+
+    /// <summary>"hooks took 3.2 s of 412.0 s (0.8%): SampleHook 2.9 s, CheckpointHook 0.3 s", hooks under 5 ms left
+    /// out; null when no hook took that long.</summary>
+    public string? Report(TimeSpan run)
+    {
+        var notable = spent.Where(kv => kv.Value.TotalSeconds >= 0.005).OrderByDescending(kv => kv.Value).ToList();
+        if (notable.Count == 0) return null;
+        var total = notable.Aggregate(TimeSpan.Zero, (a, kv) => a + kv.Value);
+        var c = CultureInfo.InvariantCulture;
+        double share = run.TotalSeconds > 0 ? 100 * total.TotalSeconds / run.TotalSeconds : 0;
+        return string.Create(c, $"hooks took {total.TotalSeconds:F1} s of {run.TotalSeconds:F1} s ({share:F1}%): ")
+               + string.Join(", ", notable.Select(kv => string.Create(c, $"{kv.Key.GetType().Name} {kv.Value.TotalSeconds:F1} s")));
+    }
+}
