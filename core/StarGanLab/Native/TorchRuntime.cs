@@ -50,6 +50,7 @@ public static class TorchRuntime
                     continue;
                 if (ElfVersionPatcher.Weaken(lib, WeakVersions, dryRun: true).Patched > 0)
                     ElfVersionPatcher.Weaken(lib, WeakVersions);
+                MallocTuning.Apply();   // before libtorch allocates anything
                 NativeLibrary.Load(lib);
                 loadedFrom = dir;
                 return;
