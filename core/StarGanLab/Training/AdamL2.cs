@@ -43,12 +43,16 @@ public sealed class AdamL2 : IDisposable
                 moments[name] = m;
             }
             long t = steps[name] = steps.GetValueOrDefault(name) + 1;
-            var g = WeightDecay != 0 ? grad.add(p, alpha: WeightDecay) : grad;
+            // The same operations as torch.optim.Adam, in place where it allocates: the decayed gradient goes into
+            // p.grad itself (every phase zeroes the gradients it steps before its backward, and BeforeOptimizerStep
+            // has read them already) and the denominator is divided where sqrt made it; same values, two fewer
+            // parameter-sized allocations per tensor and step.
+            var g = WeightDecay != 0 ? grad.add_(p, alpha: WeightDecay) : grad;
             m.ExpAvg.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             m.ExpAvgSq.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
             double bc1 = 1 - Math.Pow(Beta1, t);
             double bc2 = 1 - Math.Pow(Beta2, t);
-            var denom = (m.ExpAvgSq.sqrt() / Math.Sqrt(bc2)).add_(Eps);
+            var denom = m.ExpAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
             p.addcdiv_(m.ExpAvg, denom, value: -Lr / bc1);
         }
     }
