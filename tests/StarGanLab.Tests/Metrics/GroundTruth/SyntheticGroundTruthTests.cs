@@ -37,6 +37,7 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
     {
         var perfect = new PerfectTranslator(tiny.Set);
         var model = TinyRuns.Config(TinyRuns.TempRoot(), totalIters: 1).Model;
+        manual_seed(21);   // the same untrained generator every run
         var (nets, ema) = StarGanNets.Build(model, CPU);
         using var _ = nets;
         using var __ = ema;
@@ -54,7 +55,10 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
             Assert.InRange(p[$"{m}/domain_acc/mean"], q.DomainAcc - 0.12, 1.0);
             Assert.InRange(p[$"{m}/content_err/mean"], 0, q.ContentErr + 0.04);
             // ...and an untrained generator, whose outputs keep neither the target's shape nor the source's content, far from it.
-            Assert.True(u[$"{m}/domain_acc/mean"] < p[$"{m}/domain_acc/mean"] - 0.25, $"{mode} domain acc: untrained {u[$"{m}/domain_acc/mean"]}, perfect {p[$"{m}/domain_acc/mean"]}");
+            // The test-sized oracle reads the domain of perfect renders at only 0.55-0.7 (chance 1/3), so "far" is
+            // relative to its skill: the untrained generator must stay below halfway from chance to the perfect score.
+            double pAcc = p[$"{m}/domain_acc/mean"], uAcc = u[$"{m}/domain_acc/mean"];
+            Assert.True(uAcc < pAcc - 0.5 * (pAcc - 1.0 / 3), $"{mode} domain acc: untrained {uAcc}, perfect {pAcc}");
             Assert.True(u[$"{m}/content_err/mean"] > p[$"{m}/content_err/mean"] + 0.05, $"{mode} content err: untrained {u[$"{m}/content_err/mean"]}, perfect {p[$"{m}/content_err/mean"]}");
             // Perfect diversity is the data's own spread of styles (seen through the oracle).
             Assert.InRange(p[$"{m}/diversity/mean"], 0.5 * p["gt_data/style_spread"], 1.5 * p["gt_data/style_spread"]);
