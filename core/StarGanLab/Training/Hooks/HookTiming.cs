@@ -18,11 +18,11 @@ public sealed class HookTiming
         finally { spent[hook] = spent.GetValueOrDefault(hook) + Stopwatch.GetElapsedTime(start); }
     }
 
-    /// <summary>"hooks took 3.2 s of 412.0 s (0.8%): SampleHook 2.9 s, CheckpointHook 0.3 s", hooks under 5 ms left
-    /// out; null when no hook took that long.</summary>
+    /// <summary>"hooks took 3.2 s of 412.0 s (0.8%): SampleHook 2.9 s, CheckpointHook 0.3 s", hooks under 50 ms left
+    /// out (they would print as 0.0 s); null when no hook took that long.</summary>
     public string? Report(TimeSpan run)
     {
-        var notable = spent.Where(kv => kv.Value.TotalSeconds >= 0.005).OrderByDescending(kv => kv.Value).ToList();
+        var notable = spent.Where(kv => kv.Value.TotalSeconds >= 0.05).OrderByDescending(kv => kv.Value).ToList();
         if (notable.Count == 0) return null;
         var total = notable.Aggregate(TimeSpan.Zero, (a, kv) => a + kv.Value);
         var c = CultureInfo.InvariantCulture;
