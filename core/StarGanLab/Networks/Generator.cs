@@ -63,32 +63,67 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
         ? new(m.ImgSize, 0, m.MaxConvDim, m.WHpf, m.WidthConst, concatDomains: m.NumDomains)
         : new(m.ImgSize, m.CodeDim(), m.MaxConvDim, m.WHpf, m.WidthConst);
 
+    /// <summary>Whether <see cref="Encode"/> applies: with injection concat the encoder reads the domain label.</summary>
+    public bool HasStyleFreeEncoder => concatDomains == 0;
+
     public override Tensor forward(Tensor x, Tensor s) => forward(x, s, null);
 
     public Tensor forward(Tensor x, Tensor s, FaceMasks? masks)
     {
         using var scope = NewDisposeScope();
-        if (masks != null && !hasHighPass)
-            throw new InvalidOperationException("masks were given to a generator built with w_hpf = 0 (it has no high-pass path)");
+        CheckMasks(masks);
         if (concatDomains > 0)   // (B, D) -> (B, D, H, W), then depth-wise onto the image
             x = cat([x, s.view(s.size(0), s.size(1), 1, 1).expand(-1, -1, x.size(2), x.size(3))], 1);
-        x = from_rgb.call(x);
-        var cache = new Dictionary<long, Tensor>();
-        foreach (var block in encode)
-        {
-            if (masks != null && SkipSizes.Contains(x.size(2))) cache[x.size(2)] = x;
-            x = block.call(x);
-        }
+        return Decode(EncodeInput(x, masks != null), s, masks).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder half of G(x, s), for <see cref="Decode"/> with any number of style codes.
+    /// Pass the masks the decoder will get: they decide whether the high-pass skip features are kept.</summary>
+    public GeneratorContent Encode(Tensor x, FaceMasks? masks = null)
+    {
+        if (!HasStyleFreeEncoder)
+            throw new InvalidOperationException("with injection concat the encoder reads the domain label: call forward(x, s)");
+        CheckMasks(masks);
+        return EncodeInput(x, masks != null);
+    }
+
+    /// <summary>The decoder half: G(x, s) = Decode(Encode(x, masks), s, masks).</summary>
+    public Tensor Decode(GeneratorContent content, Tensor s, FaceMasks? masks = null)
+    {
+        using var scope = NewDisposeScope();
+        CheckMasks(masks);
+        var x = content.Features;
         foreach (var block in decode)
         {
             x = block.call(x, s);
             long size = x.size(2);
             if (masks != null && SkipSizes.Contains(size))
             {
+                if (!content.Skips.TryGetValue(size, out var skip))
+                    throw new ArgumentException($"the content was encoded without masks, so it has no {size} px skip features for the high-pass path");
                 var mask = F.interpolate(masks.ForSize(size), size: [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-                x = x + hpf.call(mask * cache[size]);
+                x = x + hpf.call(mask * skip);
             }
         }
         return to_rgb.call(x).MoveToOuterDisposeScope();
+    }
+
+    GeneratorContent EncodeInput(Tensor x, bool keepSkips)
+    {
+        using var scope = NewDisposeScope();
+        x = from_rgb.call(x);
+        var skips = new Dictionary<long, Tensor>();
+        foreach (var block in encode)
+        {
+            if (keepSkips && SkipSizes.Contains(x.size(2))) skips[x.size(2)] = x.MoveToOuterDisposeScope();
+            x = block.call(x);
+        }
+        return new GeneratorContent(x.MoveToOuterDisposeScope(), skips);
+    }
+
+    void CheckMasks(FaceMasks? masks)
+    {
+        if (masks != null && !hasHighPass)
+            throw new InvalidOperationException("masks were given to a generator built with w_hpf = 0 (it has no high-pass path)");
     }
 }

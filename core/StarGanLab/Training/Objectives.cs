@@ -11,16 +11,23 @@ namespace StarGanLab.Training;
 public static class Objectives
 {
     /// <summary>G(x_real, s) for this iteration's target style s from <paramref name="source"/> (the second latent
-    /// code or reference with <paramref name="second"/>), recorded for autograd where the networks require grad.</summary>
-    public static Translation Translate(StarGanNets nets, StepInputs x, StyleSource source, bool second = false)
+    /// code or reference with <paramref name="second"/>), recorded for autograd where the networks require grad.
+    /// <paramref name="content"/> is x_real's encoding by the same G weights when the caller has one: the encoder
+    /// does not see s, so only the decoder runs again (same values; under no_grad no gradient is lost).</summary>
+    public static Translation Translate(StarGanNets nets, StepInputs x, StyleSource source, bool second = false, GeneratorContent? content = null)
     {
         var style = TargetStyle(nets, x, source, second);
-        return new Translation(style, nets.Generator.forward(x.XReal, style, x.Masks));
+        var g = nets.Generator;
+        if (!g.HasStyleFreeEncoder) return new Translation(style, g.forward(x.XReal, style, x.Masks), null);
+        content ??= g.Encode(x.XReal, x.Masks);
+        return new Translation(style, g.Decode(content, style, x.Masks), content);
     }
 
     /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)]. The fake is
-    /// <paramref name="fake"/> when the caller has it (detached here: D is trained alone), else built without a graph.</summary>
-    public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source, Translation? fake = null)
+    /// <paramref name="fake"/> when the caller has it (detached here: D is trained alone), else built without a graph,
+    /// from <paramref name="content"/> (x_real encoded by the current G) when given.</summary>
+    public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source, Translation? fake = null,
+                                                           GeneratorContent? content = null)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the discriminator objective needs the training networks");
         bool r1 = w.LambdaReg > 0;
@@ -33,7 +40,7 @@ public static class Objectives
         if (fake is not null) xFake = fake.Image.detach();
         else
             using (no_grad())
-                xFake = Translate(nets, x, source).Image;
+                xFake = Translate(nets, x, source, content: content).Image;
         var lossFake = Adversarial(w, d.call(xFake, x.YTrg), 0);
 
         var loss = lossReal + lossFake;
@@ -66,7 +73,7 @@ public static class Objectives
                                                        Translation? fake = null)
     {
         var d = nets.Discriminator ?? throw new InvalidOperationException("the generator objective needs the discriminator");
-        var (sTrg, xFake) = fake ?? Translate(nets, x, source);
+        var (sTrg, xFake, content) = fake ?? Translate(nets, x, source);
         var (outFake, clsFake) = d.Judge(xFake, x.YTrg);
         var lossAdv = Adversarial(w, outFake, 1);
 
@@ -81,10 +88,11 @@ public static class Objectives
         if (w.LambdaDs > 0)
         {
             // The second fake is a constant of the loss (the official code builds its graph, then detaches it):
-            // computing it without a graph gives the same values and gradients for less work.
+            // computing it without a graph, from the first fake's encoding of x_real, gives the same values and
+            // gradients for less work.
             Tensor xFake2;
             using (no_grad())
-                xFake2 = Translate(nets, x, source, second: true).Image;
+                xFake2 = Translate(nets, x, source, second: true, content).Image;
             lossDs = Losses.DiversitySensitive(xFake, xFake2);
         }
 

@@ -7,8 +7,9 @@ namespace StarGanLab.Training;
 /// references (x_ref, x_ref2) and two latent codes (z_trg, z_trg2), and the FAN masks of x_real (faces only).</summary>
 public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor XRef2, Tensor YTrg, Tensor ZTrg, Tensor ZTrg2, FaceMasks? Masks = null);
 
-/// <summary>A translation G(x_real, s) and the target style code s it was made with.</summary>
-public sealed record Translation(Tensor Style, Tensor Image);
+/// <summary>A translation G(x_real, s), the target style code s it was made with, and x_real's encoding
+/// (null where the encoder reads the code: injection concat), which other translations by the same G reuse.</summary>
+public sealed record Translation(Tensor Style, Tensor Image, GeneratorContent? Content);
 
 /// <summary>Where the target style code comes from: the mapping network F(z, y) or the style encoder E(x_ref, y).</summary>
 public enum StyleSource { Latent, Reference }

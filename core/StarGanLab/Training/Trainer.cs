@@ -62,14 +62,16 @@ public sealed class Trainer : IDisposable
 
         // Only D steps between the D and G latent phases, so both train on the same latent-guided fake: made once,
         // with its graph for the G phase (the official makes it twice, first without a graph). Same values, one
-        // G and one F pass fewer per iteration; its graph is held through the D phases.
+        // G and one F pass fewer per iteration; its graph is held through the D phases. The reference-guided fake
+        // of the D phase is also made by these G weights from x_real, so it reuses the fake's encoding of x_real.
         SetRequiresGrad(all: false, latentStepped);
         var latentFake = Objectives.Translate(Nets, x, StyleSource.Latent);
 
         var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent, latentFake),
             StarGanNets.DiscriminatorName);
         var dRef = references
-            ? Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference), StarGanNets.DiscriminatorName)
+            ? Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference, content: latentFake.Content),
+                     StarGanNets.DiscriminatorName)
             : DLosses.Skipped;
         var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker, latentFake),
             latentStepped);

@@ -31,27 +31,34 @@ public class ComponentSwitchTests : TorchTest
     }
 
     /// <summary>Counts forward passes of each network through its first convolution or linear layer (every pass of
-    /// a network goes through it once). The hooks live as long as the networks, which each test disposes.</summary>
+    /// a network goes through it once); for G that counts encoder passes, and its last convolution (to_rgb) counts
+    /// translations. The hooks live as long as the networks, which each test disposes.</summary>
     sealed class PassCounter
     {
+        public const string GeneratorDecoder = "generator decoder";
         readonly Dictionary<string, int> counts = [];
 
         public PassCounter(StarGanNets nets)
         {
             foreach (var (name, module) in nets.Modules)
             {
-                counts[name] = 0;
-                var first = module.modules().First(m => m is Conv2d or Linear);
-                string key = name;
-                if (first is Conv2d conv) conv.register_forward_hook((_, _, output) => { counts[key]++; return output; });
-                else ((Linear)first).register_forward_hook((_, _, output) => { counts[key]++; return output; });
+                Count(name, module.modules().First(m => m is Conv2d or Linear));
+                if (name == StarGanNets.GeneratorName) Count(GeneratorDecoder, module.modules().Last(m => m is Conv2d));
             }
+        }
+
+        void Count(string key, nn.Module layer)
+        {
+            counts[key] = 0;
+            if (layer is Conv2d conv) conv.register_forward_hook((_, _, output) => { counts[key]++; return output; });
+            else ((Linear)layer).register_forward_hook((_, _, output) => { counts[key]++; return output; });
         }
 
         public int this[string name] => counts.TryGetValue(name, out int n) ? n : 0;
     }
 
-    static (int G, int E, int F, int D, List<string> Phases, StepLosses Losses) OneStep(ExperimentConfig cfg, IFaceMasker? masker = null, FaceMasks? masks = null)
+    /// <summary>One iteration's passes: G counts translations (decoder passes), GEncoder the encoder passes.</summary>
+    static (int G, int E, int F, int D, List<string> Phases, StepLosses Losses, int GEncoder) OneStep(ExperimentConfig cfg, IFaceMasker? masker = null, FaceMasks? masks = null)
     {
         manual_seed(3);
         var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, cfg.Optim.Ema);
@@ -61,8 +68,8 @@ public class ComponentSwitchTests : TorchTest
         trainer.PhaseCompleted = phases.Add;
         var counter = new PassCounter(nets);
         var losses = trainer.TrainStep(Inputs(cfg.Model, masks));
-        return (counter[StarGanNets.GeneratorName], counter[StarGanNets.StyleEncoderName], counter[StarGanNets.MappingNetworkName],
-                counter[StarGanNets.DiscriminatorName], phases, losses);
+        return (counter[PassCounter.GeneratorDecoder], counter[StarGanNets.StyleEncoderName], counter[StarGanNets.MappingNetworkName],
+                counter[StarGanNets.DiscriminatorName], phases, losses, counter[StarGanNets.GeneratorName]);
     }
 
     [Fact]
@@ -72,6 +79,9 @@ public class ComponentSwitchTests : TorchTest
         // G: the latent fake (shared by d_latent and g_latent), the d_ref fake, 2 x (second fake, cycle) and the g_ref
         // fake; the official makes 8 (the latent fake twice). E: d_ref 1, g_latent (sty, s_org) 2, g_ref (ref, ref2, sty, s_org) 4
         Assert.Equal((7, 7, 2), (r.G, r.E, r.F));
+        // G's encoder runs once per G weights and input: x_real before and after the G latent step, and each cycle's
+        // fake; the d_ref fake and both second fakes decode an encoding of x_real already made (the official: 8)
+        Assert.Equal(4, r.GEncoder);
         Assert.Equal(["d_latent", "d_ref", "g_latent", "g_ref", "ema"], r.Phases);
     }
 
@@ -80,6 +90,7 @@ public class ComponentSwitchTests : TorchTest
     {
         var r = OneStep(With(loss: new LossConfig(LambdaDs: 0, DsIter: 10)));
         Assert.Equal((5, 6, 1), (r.G, r.E, r.F));   // no second fake in either G phase, no x_ref2 / z_trg2 code
+        Assert.Equal(4, r.GEncoder);
         Assert.Equal(0, r.Losses.GLatent.Ds);
         Assert.Equal(0, r.Losses.GRef.Ds);
     }
@@ -89,6 +100,7 @@ public class ComponentSwitchTests : TorchTest
     {
         var r = OneStep(With(loss: new LossConfig(LambdaCyc: 0, DsIter: 10)));
         Assert.Equal((5, 5), (r.G, r.E));   // no G(fake, s_org) and no E(x_real) for s_org
+        Assert.Equal(2, r.GEncoder);        // x_real before and after the G latent step
         Assert.Equal(0, r.Losses.GLatent.Cyc);
     }
 
@@ -172,6 +184,7 @@ public class ComponentSwitchTests : TorchTest
         var r = OneStep(cfg);
         Assert.Equal(["d_latent", "g_latent", "ema"], r.Phases);
         Assert.Equal((2, 0, 0), (r.G, r.E, r.F));   // the latent fake (D and G phases), cycle
+        Assert.Equal(2, r.GEncoder);
         Assert.Equal(DLosses.Skipped, r.Losses.DRef);
 
         using var nets = StarGanNets.Create(cfg.Model, withDiscriminator: true);
