@@ -1,3 +1,4 @@
+using TorchSharp;
 using StarGanLab.Config;
 using StarGanLab.Networks;
 using static TorchSharp.torch;
@@ -49,8 +50,8 @@ public static class Objectives
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
         var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake) : null;
         if (lossGp is not null) loss = loss + w.LambdaGp * lossGp;
-        return (loss, new DLosses(loss.item<float>(), lossReal.item<float>(), lossFake.item<float>(), Value(lossReg),
-                                  lossCls?.item<float>(), lossGp?.item<float>()));
+        return (loss, new DLosses(loss.ToSingle(), lossReal.ToSingle(), lossFake.ToSingle(), Value(lossReg),
+                                  lossCls?.ToSingle(), lossGp?.ToSingle()));
     }
 
     static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
@@ -112,10 +113,10 @@ public static class Objectives
         if (lossCyc is not null) loss = loss + w.LambdaCyc * lossCyc;
         var lossCls = clsFake is null ? null : Losses.DomainClassification(clsFake, x.YTrg);
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
-        return (loss, new GLosses(loss.item<float>(), lossAdv.item<float>(), Value(lossSty), Value(lossDs), Value(lossCyc), lossCls?.item<float>()));
+        return (loss, new GLosses(loss.ToSingle(), lossAdv.ToSingle(), Value(lossSty), Value(lossDs), Value(lossCyc), lossCls?.ToSingle()));
     }
 
-    static double Value(Tensor? term) => term is null ? 0 : term.item<float>();
+    static double Value(Tensor? term) => term is null ? 0 : term.ToSingle();
 
     static Tensor TargetStyle(StarGanNets nets, StepInputs x, StyleSource source, bool second) => source switch
     {
