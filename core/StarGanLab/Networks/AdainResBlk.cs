@@ -35,17 +35,15 @@ public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = F.leaky_relu(norm1.call(x, s), 0.2);
-        if (upsample) h = Upsample2x(h);
-        h = conv1.call(h);
+        h = upsample ? ResampledConv.Upsampled(conv1, h) : conv1.call(h);
         h = F.leaky_relu(norm2.call(h, s), 0.2);
         h = conv2.call(h);
         if (shortcut)
         {
-            var sc = conv1x1.call(upsample ? Upsample2x(x) : x);
+            // Upsampling after the 1x1 convolution is the same linear map on a quarter of the pixels.
+            var sc = upsample ? NearestUpsample.Twice(conv1x1.call(x)) : conv1x1.call(x);
             h = (h + sc) / Math.Sqrt(2);
         }
         return h.MoveToOuterDisposeScope();
     }
-
-    static Tensor Upsample2x(Tensor x) => NearestUpsample.Twice(x);
 }

@@ -31,12 +31,11 @@ public sealed class ResBlk : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var sc = conv1x1.call(x);
-        if (downsample) sc = F.avg_pool2d(sc, 2);
+        // Pooling before the 1x1 convolution is the same linear map on a quarter of the pixels.
+        var sc = conv1x1.call(downsample ? F.avg_pool2d(x, 2) : x);
 
         var h = F.leaky_relu(norm1.call(x), 0.2);
-        h = conv1.call(h);
-        if (downsample) h = F.avg_pool2d(h, 2);
+        h = downsample ? ResampledConv.ThenPool(conv1, h) : conv1.call(h);
         h = F.leaky_relu(norm2.call(h), 0.2);
         h = conv2.call(h);
         return ((sc + h) / Math.Sqrt(2)).MoveToOuterDisposeScope();  // unit variance
