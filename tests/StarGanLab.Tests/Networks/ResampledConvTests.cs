@@ -42,7 +42,7 @@ public class ResampledConvTests : TorchTest
         // R1-style: the gradient of the output w.r.t. the input, differentiated again w.r.t. the weights
         Tensor[] R1(Tensor y)
         {
-            var gx = autograd.grad([y.square().sum()], [x], create_graph: true)[0];
+            var gx = autograd.grad([y.square().sum()], [x], retain_graph: true, create_graph: true)[0];
             return autograd.grad([gx.square().sum()], [conv.weight!, conv.bias!, x]).ToArray();
         }
         foreach (var (a, b) in R1(ours).Zip(R1(theirs))) Close(a, b, "double backward");
