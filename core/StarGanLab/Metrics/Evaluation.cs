@@ -118,6 +118,7 @@ public static class Evaluation
                         var masks = model.Masker?.Masks(xSrc);
                         var group = new List<Tensor>();
                         var groupFeatures = new List<Tensor>();
+                        GeneratorContent? content = null;   // the sources' encoding, shared by their outputs
                         for (int j = 0; j < o.NumOutsPerDomain; j++)
                         {
                             Tensor sTrg;
@@ -128,7 +129,7 @@ public static class Evaluation
                                 sTrg = nets.ReferenceStyle(refs.index_select(0, ReferenceIndices(refCursor, n, refs.size(0), o.ValBatchSize).to(model.Device)), yTrg);
                                 refCursor += o.ValBatchSize;
                             }
-                            var xFake = nets.Generator.forward(xSrc, sTrg, masks);
+                            var xFake = nets.Generator.forward(xSrc, sTrg, masks, ref content);
                             group.Add(xFake);
                             var f = suite.Backbone!.Features(EvalPixels.ToBytes(xFake));
                             groupFeatures.Add(f);

@@ -77,6 +77,15 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
         return Decode(EncodeInput(x, masks != null), s, masks).MoveToOuterDisposeScope();
     }
 
+    /// <summary>G(x, s) for another code s of the same images x: decodes <paramref name="content"/>, x's encoding by
+    /// these weights, encoding x into it on the first call (with injection concat, a full pass every time).</summary>
+    public Tensor forward(Tensor x, Tensor s, FaceMasks? masks, ref GeneratorContent? content)
+    {
+        if (!HasStyleFreeEncoder) return forward(x, s, masks);
+        content ??= Encode(x, masks);
+        return Decode(content, s, masks);
+    }
+
     /// <summary>The encoder half of G(x, s), for <see cref="Decode"/> with any number of style codes.
     /// Pass the masks the decoder will get: they decide whether the high-pass skip features are kept.</summary>
     public GeneratorContent Encode(Tensor x, FaceMasks? masks = null)

@@ -51,10 +51,11 @@ public static class DebugImages
         int n = (int)xSrc.size(0);
         var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3), device: xSrc.device), xSrc };
         var sRef = ema.ReferenceStyle(xRef, yRef);
+        GeneratorContent? content = null;
         for (int i = 0; i < xRef.size(0); i++)
         {
             rows.Add(xRef[i..(i + 1)]);
-            rows.Add(ema.Generator.forward(xSrc, sRef[i..(i + 1)].repeat(n, 1), masks));
+            rows.Add(ema.Generator.forward(xSrc, sRef[i..(i + 1)].repeat(n, 1), masks, ref content));
         }
         return Save(cat(rows.ToArray()), n + 1, dir, file);
     }
@@ -73,6 +74,7 @@ public static class DebugImages
         int n = (int)xSrc.size(0);
         var device = xSrc.device;
         var rows = new List<Tensor> { xSrc };
+        GeneratorContent? content = null;
         for (int d = 0; d < styleAvg.Count; d++)
         {
             var yTrg = full(n, d, dtype: int64, device: device);
@@ -80,7 +82,7 @@ public static class DebugImages
             {
                 var sTrg = ema.LatentStyle(z.to(device).expand(n, -1), yTrg);
                 if (psi != 1) sTrg = Truncation.Apply(styleAvg[d] ?? throw new ArgumentException($"psi {psi} needs the average style of domain {d}"), sTrg, psi);
-                rows.Add(ema.Generator.forward(xSrc, sTrg, masks));
+                rows.Add(ema.Generator.forward(xSrc, sTrg, masks, ref content));
             }
         }
         return Save(cat(rows.ToArray()), n, dir, file);

@@ -18,10 +18,8 @@ public static class Objectives
     public static Translation Translate(StarGanNets nets, StepInputs x, StyleSource source, bool second = false, GeneratorContent? content = null)
     {
         var style = TargetStyle(nets, x, source, second);
-        var g = nets.Generator;
-        if (!g.HasStyleFreeEncoder) return new Translation(style, g.forward(x.XReal, style, x.Masks), null);
-        content ??= g.Encode(x.XReal, x.Masks);
-        return new Translation(style, g.Decode(content, style, x.Masks), content);
+        var image = nets.Generator.forward(x.XReal, style, x.Masks, ref content);
+        return new Translation(style, image, content);
     }
 
     /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)]. The fake is
