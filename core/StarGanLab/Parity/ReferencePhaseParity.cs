@@ -67,7 +67,7 @@ static class ReferencePhaseParity
         // The official decays lambda_ds after the iteration, so the reference phase uses its initial value.
         var (loss, _) = Objectives.Generator(nets, config.Loss, config.Loss.LambdaDs, x, StyleSource.Reference, masker: null);
         loss.backward();
-        return cat(parameters.Select(p => p.grad!.flatten()).ToArray());
+        return TrainingParity.FlatGradient(parameters);
     }
 
     static void SetGradients(nn.Module net, Tensor flat)

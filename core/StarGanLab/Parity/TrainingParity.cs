@@ -47,7 +47,7 @@ public static class TrainingParity
                 string key = $"grad_{phase}_{name}";
                 if (!fx.Has(key + ".npy")) continue;
                 using var _ = no_grad();
-                grads[key] = cat(module.parameters().Select(p => p.grad is null ? zeros(p.numel()) : p.grad.flatten()).ToArray()).DetachFromDisposeScope();
+                grads[key] = FlatGradient(module.parameters()).DetachFromDisposeScope();
             }
         };
 
@@ -94,6 +94,11 @@ public static class TrainingParity
         foreach (var g in grads.Values) g.Dispose();
         return checks;
     }
+
+    /// <summary>All parameters' gradients flattened and concatenated in parameter order, the layout of the fixture's
+    /// grad_*.npy (a parameter without a gradient contributes zeros).</summary>
+    internal static Tensor FlatGradient(IEnumerable<Tensor> parameters) =>
+        cat(parameters.Select(p => p.grad is null ? zeros(p.numel()) : p.grad.flatten()).ToArray());
 
     /// <summary>Compares the update (ours - initial) with (theirs - initial) elementwise in units of lr.</summary>
     static ParityCheck CompareUpdates(string net, nn.Module ours, nn.Module initial, nn.Module theirs,
