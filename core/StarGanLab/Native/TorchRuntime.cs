@@ -62,11 +62,31 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Loads the natives, sets the thread count (0 = leave libtorch's default) and returns the device.</summary>
+    static int defaultThreads;
+
+    /// <summary>libtorch's own intra-op thread count, as it was before anything in this process changed it.</summary>
+    public static int DefaultThreads
+    {
+        get
+        {
+            EnsureLoaded();
+            lock (Gate)
+            {
+                if (defaultThreads == 0) defaultThreads = torch.get_num_threads();
+                return defaultThreads;
+            }
+        }
+    }
+
+    /// <summary>Loads the natives, sets the thread count (0 = libtorch's default) and returns the device.</summary>
+    /// <remarks>The count is process-wide and is always set, also to the default: otherwise a session with
+    /// threads 0 after one with threads 1 in the same process (a notebook, a script, the tests) would silently
+    /// keep one thread, and its float sums would no longer match the same run made on its own.</remarks>
     public static torch.Device Initialize(string device = "auto", int threads = 0)
     {
-        EnsureLoaded();
-        if (threads > 0) torch.set_num_threads(threads);
+        int standard = DefaultThreads;   // read before the first change, so it records libtorch's own count
+        int count = threads > 0 ? threads : standard;
+        if (torch.get_num_threads() != count) torch.set_num_threads(count);
         return ResolveDevice(device);
     }
 

@@ -83,9 +83,11 @@ public class ChildProcessTests : TorchTest
         File.ReadAllLines(Path.Combine(runDir, "losses.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).Last();
 
     /// <summary>Resumes in this process for one more step: proves what the child left is a loadable run.</summary>
+    /// <remarks>At libtorch's default thread count, not the child's 1: the count is process-wide, and other test
+    /// classes that compare runs bit for bit are training beside this one.</remarks>
     static long ResumeOneStep(string runDir, long from)
     {
-        using var s = TrainingSession.Resume(RunDirectory.Open(runDir), [$"train.total_iters={from + 1}"], _ => { });
+        using var s = TrainingSession.Resume(RunDirectory.Open(runDir), [$"train.total_iters={from + 1}", "threads=0"], _ => { });
         Assert.Equal(from, s.Trainer.Step);
         s.Train([new LossLogHook(1), new CheckpointHook(1, 0)]);
         return s.Trainer.Step;

@@ -8,6 +8,7 @@ using Xunit;
 namespace StarGanLab.Tests.Sweeps;
 
 /// <summary>Resumability: what a task does with what it finds on disk (tiny runs, trained in this process).</summary>
+[Collection(Native.TorchThreadsCollection.Name)]   // trains here with the tasks' 1 thread
 public class SweepTaskTests : TorchTest
 {
     static readonly Action<string> Quiet = _ => { };
