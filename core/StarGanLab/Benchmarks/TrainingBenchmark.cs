@@ -28,7 +28,7 @@ public static class TrainingBenchmark
             throw new ArgumentException("bench times the w_hpf = 0 iteration (the FAN masks need a wing checkpoint); set model.w_hpf=0");
         var device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
         manual_seed(cfg.Seed);
-        var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Optim.Ema);
+        var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Seed, cfg.Optim.Ema);
         using var trainer = new Trainer(nets, ema, cfg);
         int b = cfg.Train.BatchSize, h = cfg.Model.ImgSize, d = cfg.Model.NumDomains, l = cfg.Model.LatentDim;
         using var xSrc = (rand(b, 3, h, h) * 2 - 1).to(device);

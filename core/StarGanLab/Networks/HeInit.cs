@@ -7,7 +7,10 @@ namespace StarGanLab.Networks;
 /// zero biases. Other parameters (instance-norm affine) keep their defaults (ones / zeros).</summary>
 public static class HeInit
 {
-    public static void Apply(nn.Module network)
+    /// <summary>Draws from <paramref name="rng"/>, never torch's global generator: that one is process-wide, so
+    /// anything else drawing from it meanwhile (another session in a notebook, a test beside this one) would move
+    /// the initial weights of a seeded run.</summary>
+    public static void Apply(nn.Module network, TorchSharp.torch.Generator rng)
     {
         using var _ = no_grad();
         foreach (var (_, module) in network.named_modules())
@@ -19,8 +22,9 @@ public static class HeInit
                 _ => (null, null),
             };
             if (weight is null) continue;
-            nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
-            if (bias is not null) nn.init.zeros_(bias);
+            long fanIn = weight.numel() / weight.size(0);
+            weight.normal_(0, Math.Sqrt(2.0 / fanIn), generator: rng);   // gain sqrt(2) over sqrt(fan_in)
+            bias?.zero_();
         }
     }
 }

@@ -47,11 +47,14 @@ public sealed class StarGanNets : IDisposable
     /// Unlike the official code, the EMA copies are made after He init, so EMA starts at the trained
     /// networks' weights (the official deep-copies before he_init, leaving EMA at PyTorch's default init).
     /// Without <paramref name="ema"/> (optim.ema false) no copies exist: the second set is a view of the training
-    /// G, F and E, so sampling, evaluation and the nets_ema checkpoint use the training networks.</summary>
-    public static (StarGanNets Nets, StarGanNets Ema) Build(ModelConfig model, Device device, bool ema = true)
+    /// G, F and E, so sampling, evaluation and the nets_ema checkpoint use the training networks.
+    /// The He-init weights are a function of <paramref name="seed"/> alone (a generator of their own, in the
+    /// official network order), whatever else draws from torch's global generator meanwhile.</summary>
+    public static (StarGanNets Nets, StarGanNets Ema) Build(ModelConfig model, Device device, long seed, bool ema = true)
     {
         var nets = new StarGanNets(model, withDiscriminator: true);
-        foreach (var (_, net) in nets.Modules) HeInit.Apply(net);
+        using var rng = new TorchSharp.torch.Generator((ulong)seed);
+        foreach (var (_, net) in nets.Modules) HeInit.Apply(net, rng);
         var copies = ema ? new StarGanNets(model, withDiscriminator: false) : nets.WithoutDiscriminator();
         if (ema) copies.CopyFrom(nets);
         nets.To(device);

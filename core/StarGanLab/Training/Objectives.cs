@@ -46,22 +46,22 @@ public static class Objectives
         if (lossReg is not null) loss = loss + w.LambdaReg * lossReg;
         var lossCls = clsReal is null ? null : Losses.DomainClassification(clsReal, x.YOrg);
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
-        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake) : null;
+        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake, source) : null;
         if (lossGp is not null) loss = loss + w.LambdaGp * lossGp;
         return (loss, new DLosses(loss.ToSingle(), lossReal.ToSingle(), lossFake.ToSingle(), Value(lossReg),
                                   lossCls?.ToSingle(), lossGp?.ToSingle()));
     }
 
-    static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
+    public static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
 
     static Tensor Adversarial(LossConfig w, Tensor logits, int target) =>
         IsWasserstein(w) ? Losses.Wasserstein(logits, target) : Losses.Adversarial(logits, target);
 
     /// <summary>WGAN-GP's penalty at random points between each real and its fake (StarGAN v1 solver), judged for
     /// the fake's target domain (the classifier's single output ignores it).</summary>
-    static Tensor GradientPenalty(Discriminator d, StepInputs x, Tensor xFake)
+    static Tensor GradientPenalty(Discriminator d, StepInputs x, Tensor xFake, StyleSource source)
     {
-        using var alpha = rand(x.XReal.size(0), 1, 1, 1, device: x.XReal.device);
+        using var alpha = x.GpAlpha is { } drawn ? drawn[(int)source] : rand(x.XReal.size(0), 1, 1, 1, device: x.XReal.device);
         var xHat = (alpha * x.XReal.detach() + (1 - alpha) * xFake.detach()).requires_grad_(true);
         return Losses.GradientPenalty(d.call(xHat, x.YTrg), xHat);
     }

@@ -5,7 +5,11 @@ namespace StarGanLab.Training;
 
 /// <summary>One iteration's inputs in the paper's names: sources (x_real, y_org), target domain y_trg with two
 /// references (x_ref, x_ref2) and two latent codes (z_trg, z_trg2), and the FAN masks of x_real (faces only).</summary>
-public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor XRef2, Tensor YTrg, Tensor ZTrg, Tensor ZTrg2, FaceMasks? Masks = null);
+/// <param name="GpAlpha">WGAN-GP only: the real/fake mixing weights of the latent and the reference D phase,
+/// [2, batch, 1, 1, 1], drawn with the latent codes so a resumed run draws the same ones; when null, each phase
+/// draws its own from torch's global generator.</param>
+public sealed record StepInputs(Tensor XReal, Tensor YOrg, Tensor XRef, Tensor XRef2, Tensor YTrg, Tensor ZTrg, Tensor ZTrg2, FaceMasks? Masks = null,
+                                Tensor? GpAlpha = null);
 
 /// <summary>A translation G(x_real, s), the target style code s it was made with, and x_real's encoding
 /// (null where the encoder reads the code: injection concat), which other translations by the same G reuse.</summary>

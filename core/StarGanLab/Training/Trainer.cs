@@ -36,7 +36,7 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException("model.w_hpf > 0 needs FAN masks (fan.wing_path); pass a face masker");
         (Nets, Ema, Config, Masker) = (nets, ema, config, masker);
         if (!config.Optim.Ema && !ReferenceEquals(ema.Generator, nets.Generator))
-            throw new ArgumentException("optim.ema is false: pass the training networks as the EMA set (StarGanNets.Build(model, device, ema: false))");
+            throw new ArgumentException("optim.ema is false: pass the training networks as the EMA set (StarGanNets.Build(model, device, seed, ema: false))");
         latentStepped = nets.Modules.Select(m => m.Name).Where(n => n != StarGanNets.DiscriminatorName).ToArray();
         var o = config.Optim;
         Optimizers = nets.Modules.ToDictionary(

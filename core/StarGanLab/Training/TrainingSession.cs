@@ -28,8 +28,6 @@ public sealed class TrainingSession : IDisposable
         log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
         (Config, Run, this.log) = (cfg, run, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
-        // Loaded before seeding: building the FAN draws default-init weights from the global RNG, which would
-        // otherwise shift the networks' initialisation relative to a w_hpf = 0 run of the same seed.
         masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
         try
         {
@@ -47,8 +45,8 @@ public sealed class TrainingSession : IDisposable
         var (trainImages, valImages) = DataSources.Open(cfg, log);
         DataSources.CheckDomains(cfg, trainImages);
 
-        manual_seed(cfg.Seed);
-        var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Optim.Ema);
+        manual_seed(cfg.Seed);   // for anything a user's hook draws; our own randomness has generators of its own
+        var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Seed, cfg.Optim.Ema);
         var trainer = new Trainer(nets, ema, cfg, masker);
         var latentRng = new torch.Generator((ulong)cfg.Seed);
 
@@ -191,11 +189,12 @@ public sealed class TrainingSession : IDisposable
         int latent = Config.Model.LatentDim;
         var zTrg = randn([b, latent], generator: Context.LatentRng);
         var zTrg2 = randn([b, latent], generator: Context.LatentRng);
+        var gpAlpha = Objectives.IsWasserstein(Config.Loss) ? rand([2, b, 1, 1, 1], generator: Context.LatentRng).to(device) : null;
         var xReal = batch.XSrc.to(device);
         // As the official Solver.train: masks of x_real once per iteration, shared by all four phases
         // (the cycle term's masks of x_fake are computed inside the generator objective).
         var x = new StepInputs(xReal, batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
-                               batch.YRef.to(device), zTrg.to(device), zTrg2.to(device), masker?.Masks(xReal));
+                               batch.YRef.to(device), zTrg.to(device), zTrg2.to(device), masker?.Masks(xReal), gpAlpha);
         var losses = Trainer.TrainStep(x);
         foreach (var (key, value) in losses.Flatten())
             if (!double.IsFinite(value))

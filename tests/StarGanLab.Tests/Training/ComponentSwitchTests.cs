@@ -61,7 +61,7 @@ public class ComponentSwitchTests : TorchTest
     static (int G, int E, int F, int D, List<string> Phases, StepLosses Losses, int GEncoder) OneStep(ExperimentConfig cfg, IFaceMasker? masker = null, FaceMasks? masks = null)
     {
         manual_seed(3);
-        var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, cfg.Optim.Ema);
+        var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, seed: 3, cfg.Optim.Ema);
         using var _n = nets; using var _e = ema;
         using var trainer = new Trainer(nets, ema, cfg, masker);
         var phases = new List<string>();
@@ -119,7 +119,7 @@ public class ComponentSwitchTests : TorchTest
         {
             var cfg = With(loss: new LossConfig(LambdaReg: lambda, DsIter: 10));
             manual_seed(3);
-            var (nets, ema) = StarGanNets.Build(cfg.Model, CPU);
+            var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, seed: 3);
             using var _n = nets; using var _e = ema;
             using var trainer = new Trainer(nets, ema, cfg);
             var realNeedsGrad = new List<bool>();
@@ -164,7 +164,7 @@ public class ComponentSwitchTests : TorchTest
         var r = OneStep(cfg);
         Assert.DoesNotContain("ema", r.Phases);
 
-        var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, ema: false);
+        var (nets, ema) = StarGanNets.Build(cfg.Model, CPU, seed: 3, ema: false);
         using var _n = nets; using var _e = ema;
         Assert.Same(nets.Generator, ema.Generator);
         Assert.Same(nets.MappingNetwork, ema.MappingNetwork);

@@ -76,22 +76,7 @@ public sealed class OracleNet : nn.Module<Tensor, OracleOutputs>
         return cat([x, xs, ys], 1);
     }
 
-    /// <summary>He (fan-in) normal conv and linear weights, zero biases, drawn from <paramref name="rng"/>, never torch's
-    /// global generator: the oracle may be built in the middle of a training run whose random stream must not move.</summary>
-    public void Initialize(torch.Generator rng)
-    {
-        using var _ = no_grad();
-        foreach (var (_, module) in named_modules())
-        {
-            (Tensor? weight, Tensor? bias) = module switch
-            {
-                Conv2d c => (c.weight, c.bias),
-                Linear l => (l.weight, l.bias),
-                _ => (null, null),
-            };
-            if (weight is null) continue;
-            weight.normal_(0, Math.Sqrt(2.0 / (weight.numel() / weight.size(0))), generator: rng);
-            bias?.zero_();
-        }
-    }
+    /// <summary>He-initialised from <paramref name="rng"/>, never torch's global generator: the oracle may be built in
+    /// the middle of a training run whose random stream must not move.</summary>
+    public void Initialize(torch.Generator rng) => Networks.HeInit.Apply(this, rng);
 }

@@ -37,8 +37,7 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
     {
         var perfect = new PerfectTranslator(tiny.Set);
         var model = TinyRuns.Config(TinyRuns.TempRoot(), totalIters: 1).Model;
-        manual_seed(21);   // the same untrained generator every run
-        var (nets, ema) = StarGanNets.Build(model, CPU);
+        var (nets, ema) = StarGanNets.Build(model, CPU, seed: 21);   // the same untrained generator every run
         using var _ = nets;
         using var __ = ema;
         ema.Train(false);
