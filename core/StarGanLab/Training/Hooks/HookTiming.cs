@@ -1,21 +1,22 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace StarGanLab.Training.Hooks;
 
 /// <summary>Wall time each hook took on the training thread over a run, so a run can say what its samples,
 /// checkpoints and logs cost next to the steps (the hooks run between steps, not beside them).</summary>
-public sealed class HookTiming
+/// <param name="clock">The system clock unless a test passes its own.</param>
+public sealed class HookTiming(TimeProvider? clock = null)
 {
     readonly Dictionary<ITrainHook, TimeSpan> spent = new(ReferenceEqualityComparer.Instance);
+    readonly TimeProvider clock = clock ?? TimeProvider.System;
 
     public IReadOnlyDictionary<ITrainHook, TimeSpan> Spent => spent;
 
     public void Time(ITrainHook hook, Action call)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = clock.GetTimestamp();
         try { call(); }
-        finally { spent[hook] = spent.GetValueOrDefault(hook) + Stopwatch.GetElapsedTime(start); }
+        finally { spent[hook] = spent.GetValueOrDefault(hook) + clock.GetElapsedTime(start); }
     }
 
     /// <summary>"hooks took 3.2 s of 412.0 s (0.8%): SampleHook 2.9 s, CheckpointHook 0.3 s", hooks under 50 ms left
