@@ -27,7 +27,7 @@ public static class DebugImages
         // translate and reconstruct: rows x_src, x_ref, G(x_src, E(x_ref)), G(fake, E(x_src))
         var sRef = ema.ReferenceStyle(xRef, yRef);
         var xFake = ema.Generator.forward(xSrc, sRef, masks);
-        var xRec = ema.Generator.forward(xFake, ema.StyleEncoder.call(xSrc, ySrc), masker?.Masks(xFake));
+        var xRec = ema.Generator.forward(xFake, ema.SourceStyle(xSrc, ySrc), masker?.Masks(xFake));
         paths.Add(Save(cat([xSrc, xRef, xFake, xRec]), n, dir, $"{step:D6}_cycle_consistency.png"));
 
         // latent-guided: for each target domain, outsPerDomain latent codes shared across the sources,

@@ -57,7 +57,7 @@ public class InterpolationTests(SamplingRun run) : TorchTest, IClassFixture<Samp
         Assert.All(sink.Sizes, s => Assert.Equal((32L, 16 + 2 + 2 * 16L), s));
         // Frame 0 is alpha 0: the first reference's style; frame 30 is alpha 1: the second's. Sources on top, outputs below.
         using var _ = no_grad();
-        var sRef = model.Nets.StyleEncoder.call(xRef, yRef);
+        var sRef = model.Nets.StyleEncoder!.call(xRef, yRef);
         foreach (var (index, r) in new[] { (0, 0), (30, 1) })
         {
             var f = sink.Kept[index];

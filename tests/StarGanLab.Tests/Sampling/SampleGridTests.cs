@@ -56,7 +56,7 @@ public class SampleGridTests(SamplingRun run) : TorchTest, IClassFixture<Samplin
         Assert.All(outs, o => Assert.True(o.eq(outs[0]).all().item<bool>()));
 
         var s1 = Sampler.LatentStyles(model.Nets, z, 1, avg, 1);
-        var raw = model.Nets.MappingNetwork.call(cat(z), full(4, 1, dtype: int64));
+        var raw = model.Nets.MappingNetwork!.call(cat(z), full(4, 1, dtype: int64));
         Assert.True(s1.eq(raw).all().item<bool>());
         Assert.True(Truncation.Apply(avg, raw, 1).eq(raw).all().item<bool>());
         var half = Truncation.Apply(avg, raw, 0.5);

@@ -26,7 +26,7 @@ public class TranslateTests(SamplingRun run) : TorchTest, IClassFixture<Sampling
 
         var r = SampleImages.LoadFile(Ref, SamplingRun.Size, 1 << 20, "--ref");
         using var _ = no_grad();
-        var expected = model.Nets.Generator.forward(x, model.Nets.StyleEncoder.call(r, tensor(new long[] { 1 })));
+        var expected = model.Nets.Generator.forward(x, model.Nets.StyleEncoder!.call(r, tensor(new long[] { 1 })));
         Assert.True(Translator.ByReference(model, x, r, 1).eq(expected).all().item<bool>());
     }
 
