@@ -64,7 +64,8 @@ public static class TorchRuntime
 
     static int defaultThreads;
 
-    /// <summary>libtorch's own intra-op thread count, as it was before anything in this process changed it.</summary>
+    /// <summary>libtorch's own intra-op thread count (its default: the cores it sees, or OMP_NUM_THREADS), read the first
+    /// time this library sets torch up (a training session, a loaded model, a benchmark), before it changes anything.</summary>
     public static int DefaultThreads
     {
         get
