@@ -82,11 +82,18 @@ public class NetworkTests : TorchTest
         foreach (var (name, p) in nets.Generator.named_parameters())
             if (name.EndsWith("conv1.bias") || name == "from_rgb.bias")
                 Assert.Equal(0f, p.abs().max().item<float>());
-        foreach (var (name, module) in ema.Modules)
+        AssertSameWeights(ema, nets, "ema {0} differs");
+    }
+
+    /// <summary>Every tensor of every network of <paramref name="a"/> equals its namesake in <paramref name="b"/>;
+    /// <paramref name="failure"/> gets "network.key" as {0}.</summary>
+    static void AssertSameWeights(StarGanNets a, StarGanNets b, string failure)
+    {
+        foreach (var (name, module) in a.Modules)
         {
-            var src = nets[name].state_dict();
+            var other = b[name].state_dict();
             foreach (var (key, t) in module.state_dict())
-                Assert.True(src[key].eq(t).all().item<bool>(), $"ema {name}.{key} differs");
+                Assert.True(other[key].eq(t).all().item<bool>(), string.Format(failure, $"{name}.{key}"));
         }
     }
 
@@ -102,12 +109,7 @@ public class NetworkTests : TorchTest
         var (c, cEma) = StarGanNets.Build(model, CPU, seed: 8);
         using var _ = a; using var __ = b; using var ___ = c; using var _e = aEma; using var __e = bEma; using var ___e = cEma;
         var from = (StarGanNets n) => n.Generator.named_parameters().First(p => p.name == "from_rgb.weight").parameter;
-        foreach (var (name, module) in a.Modules)
-        {
-            var other = b[name].state_dict();
-            foreach (var (key, t) in module.state_dict())
-                Assert.True(other[key].eq(t).all().item<bool>(), $"{name}.{key} moved with the global generator");
-        }
+        AssertSameWeights(a, b, "{0} moved with the global generator");
         Assert.False(from(a).eq(from(c)).all().item<bool>(), "another seed must give other weights");
     }
 
