@@ -16,4 +16,5 @@ root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(TranslateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 return root.Parse(args).Invoke();

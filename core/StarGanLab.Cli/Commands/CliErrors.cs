@@ -17,7 +17,8 @@ static class CliErrors
         }
         catch (Exception e) when (e is ConfigException or DataException or CheckpointException or IOException
                                       or UnauthorizedAccessException or ArgumentException or InvalidDataException
-                                      or InvalidOperationException or Training.TrainingDivergedException)
+                                      or InvalidOperationException or Training.TrainingDivergedException
+                                      or Kernels.KernelFaultException)
         {
             AnsiConsole.MarkupLine("[red]error:[/] {0}", Markup.Escape(Security.SecretRedactor.Redact(e.Message)));
             return 2;

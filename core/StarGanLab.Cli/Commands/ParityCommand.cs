@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using StarGanLab.Kernels;
 using StarGanLab.Native;
 using StarGanLab.Parity;
 
@@ -11,15 +12,18 @@ static class ParityCommand
     public static Command Create()
     {
         var fixture = new Option<string>("--fixture") { Description = "fixture folder (layout of shared/parity/basic)", Required = true };
-        var cmd = new Command("parity", "Compare our networks and training step with outputs of the official PyTorch code") { fixture };
-        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(fixture)!)));
+        var kernels = new Option<string>("--kernels") { DefaultValueFactory = _ => KernelSetting.Auto, Description = "auto | native | padded (see stargan doctor)" };
+        var cmd = new Command("parity", "Compare our networks and training step with outputs of the official PyTorch code") { fixture, kernels };
+        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(fixture)!, r.GetValue(kernels)!)));
         return cmd;
     }
 
-    static int Run(string dir)
+    static int Run(string dir, string kernels)
     {
         TorchRuntime.EnsureLoaded();
         var fx = new ParityFixture(dir);
+        var verdict = KernelGuard.Ensure(fx.Model, kernels);
+        AnsiConsole.MarkupLine($"kernels: {KernelSetting.Name(verdict.Route)}");
         var checks = ForwardParity.Run(fx);
         if (TrainingParity.Applies(fx)) checks.AddRange(TrainingParity.Run(fx));
         if (FanParity.Applies(fx)) checks.AddRange(FanParity.Run(fx, m => AnsiConsole.MarkupLine(Markup.Escape(m))));

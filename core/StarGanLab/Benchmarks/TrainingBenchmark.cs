@@ -27,6 +27,7 @@ public static class TrainingBenchmark
         if (cfg.Model.WHpf > 0)
             throw new ArgumentException("bench times the w_hpf = 0 iteration (the FAN masks need a wing checkpoint); set model.w_hpf=0");
         var device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
+        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);   // before any network computes: see Kernels/KernelGuard
         manual_seed(cfg.Seed);
         var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Seed, cfg.Optim.Ema);
         using var trainer = new Trainer(nets, ema, cfg);

@@ -16,6 +16,7 @@ internal sealed partial class ConfigValidator(
         Expect("name", c.Name.Trim().Length > 0, "a non-empty name", c.Name);
         Expect("device", DeviceRegex().IsMatch(c.Device), "auto, cpu, cuda or cuda:N", c.Device);
         Expect("threads", c.Threads >= 0, "an integer >= 0 (0: runtime default)", c.Threads);
+        Expect("kernels", Kernels.KernelSetting.All.Contains(c.Kernels), string.Join(", ", Kernels.KernelSetting.All), c.Kernels);
 
         var m = c.Model;
         Expect("model.img_size", m.ImgSize is >= 16 and <= 1024 && (m.ImgSize & (m.ImgSize - 1)) == 0,

@@ -12,12 +12,15 @@ namespace StarGanLab.Config;
 /// <param name="Device">auto | cpu | cuda | cuda:N.</param>
 /// <param name="Threads">CPU threads for torch; 0 lets the runtime choose.</param>
 /// <param name="Preset">Free-form label of the preset a config was derived from; informational.</param>
+/// <param name="Kernels">How convolutions reach libtorch: auto (the kernel self-check picks native, or padded where
+/// this CPU's oneDNN computes wrong results) | native | padded. See Kernels/KernelGuard and `stargan doctor`.</param>
 public sealed record ExperimentConfig(
     string Name,
     int Seed = 777,
     string Device = "auto",
     int Threads = 0,
     string Preset = "",
+    string Kernels = "auto",
     ModelConfig? Model = null,
     DataConfig? Data = null,
     LossConfig? Loss = null,

@@ -10,8 +10,8 @@ namespace StarGanLab.Networks;
 /// the block has no AdaIN: its norms are affine instance norms that ignore the code.</summary>
 public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Conv2d conv1;
-    readonly Conv2d conv2;
+    readonly Conv conv1;
+    readonly Conv conv2;
     readonly nn.Module<Tensor, Tensor, Tensor> norm1;
     readonly nn.Module<Tensor, Tensor, Tensor> norm2;
     readonly nn.Module<Tensor, Tensor> conv1x1;
@@ -21,11 +21,11 @@ public sealed class AdainResBlk : nn.Module<Tensor, Tensor, Tensor>
     public AdainResBlk(long dimIn, long dimOut, long styleDim = 64, double wHpf = 0, bool upsample = false)
         : base(nameof(AdainResBlk))
     {
-        conv1 = nn.Conv2d(dimIn, dimOut, 3, 1, 1);
-        conv2 = nn.Conv2d(dimOut, dimOut, 3, 1, 1);
+        conv1 = new Conv(dimIn, dimOut, 3, 1, 1);
+        conv2 = new Conv(dimOut, dimOut, 3, 1, 1);
         norm1 = styleDim > 0 ? new AdaIN(styleDim, dimIn) : new StyleFreeNorm(dimIn);
         norm2 = styleDim > 0 ? new AdaIN(styleDim, dimOut) : new StyleFreeNorm(dimOut);
-        conv1x1 = dimIn != dimOut ? nn.Conv2d(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
+        conv1x1 = dimIn != dimOut ? new Conv(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
         this.upsample = upsample;
         shortcut = wHpf == 0;
         RegisterComponents();

@@ -11,24 +11,24 @@ public sealed class ConvBlock : nn.Module<Tensor, Tensor>
 {
     // Field order = official registration order, which fixes the state_dict order.
     readonly BatchNorm2d bn1;
-    readonly Conv2d conv1;
+    readonly Conv conv1;
     readonly BatchNorm2d bn2;
-    readonly Conv2d conv2;
+    readonly Conv conv2;
     readonly BatchNorm2d bn3;
-    readonly Conv2d conv3;
+    readonly Conv conv3;
     readonly nn.Module<Tensor, Tensor> downsample;   // identity when the width is kept (official: None, no keys)
 
     public ConvBlock(long inPlanes, long outPlanes) : base(nameof(ConvBlock))
     {
         long half = outPlanes / 2, quarter = outPlanes / 4;
         bn1 = nn.BatchNorm2d(inPlanes);
-        conv1 = nn.Conv2d(inPlanes, half, 3, 1, 1, bias: false);
+        conv1 = new Conv(inPlanes, half, 3, 1, 1, bias: false);
         bn2 = nn.BatchNorm2d(half);
-        conv2 = nn.Conv2d(half, quarter, 3, 1, 1, bias: false);
+        conv2 = new Conv(half, quarter, 3, 1, 1, bias: false);
         bn3 = nn.BatchNorm2d(quarter);
-        conv3 = nn.Conv2d(quarter, quarter, 3, 1, 1, bias: false);
+        conv3 = new Conv(quarter, quarter, 3, 1, 1, bias: false);
         downsample = inPlanes != outPlanes
-            ? nn.Sequential(nn.BatchNorm2d(inPlanes), nn.ReLU(), nn.Conv2d(inPlanes, outPlanes, 1, 1, 0, bias: false))
+            ? nn.Sequential(nn.BatchNorm2d(inPlanes), nn.ReLU(), new Conv(inPlanes, outPlanes, 1, 1, 0, bias: false))
             : nn.Identity();
         RegisterComponents();
     }

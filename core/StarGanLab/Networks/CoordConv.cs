@@ -10,11 +10,11 @@ public sealed class CoordConv : nn.Module<Tensor, Tensor>
 {
     public const int ExtraChannels = 3;   // row, column, radius
 
-    readonly Conv2d conv;
+    readonly Conv conv;
 
     public CoordConv(long inChannels, long outChannels, long kernelSize, long stride, long padding) : base(nameof(CoordConv))
     {
-        conv = nn.Conv2d(inChannels + ExtraChannels, outChannels, kernelSize, stride, padding);
+        conv = new Conv(inChannels + ExtraChannels, outChannels, kernelSize, stride, padding);
         RegisterComponents();
     }
 

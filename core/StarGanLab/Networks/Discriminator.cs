@@ -19,7 +19,7 @@ public sealed class Discriminator : nn.Module<Tensor, Tensor, Tensor>
         // The official D is one Sequential: the trunk's layers followed by the 1x1 head conv (keys main.0 ... main.N).
         // The ACGAN head is the same 1x1 conv with 1 + num_domains outputs: channel 0 is D_src, the rest D_cls.
         var layers = trunk.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
-        layers.Add(nn.Conv2d(dimOut, classifier ? 1 + numDomains : numDomains, 1, 1, 0));
+        layers.Add(new Conv(dimOut, classifier ? 1 + numDomains : numDomains, 1, 1, 0));
         main = nn.Sequential(layers.ToArray());
         this.classifier = classifier;
         RegisterComponents();

@@ -10,7 +10,7 @@ static class DownsamplingTrunk
     public static (Sequential Trunk, long DimOut) Build(int imgSize, int maxConvDim, int widthConst)
     {
         long dimIn = widthConst / imgSize;
-        var layers = new List<nn.Module<Tensor, Tensor>> { nn.Conv2d(3, dimIn, 3, 1, 1) };
+        var layers = new List<nn.Module<Tensor, Tensor>> { new Conv(3, dimIn, 3, 1, 1) };
         int repeat = (int)Math.Log2(imgSize) - 2;
         long dimOut = dimIn;
         for (int i = 0; i < repeat; i++)
@@ -20,7 +20,7 @@ static class DownsamplingTrunk
             dimIn = dimOut;
         }
         layers.Add(nn.LeakyReLU(0.2));
-        layers.Add(nn.Conv2d(dimOut, dimOut, 4, 1, 0));
+        layers.Add(new Conv(dimOut, dimOut, 4, 1, 0));
         layers.Add(nn.LeakyReLU(0.2));
         return (nn.Sequential(layers.ToArray()), dimOut);
     }

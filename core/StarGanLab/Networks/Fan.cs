@@ -22,9 +22,9 @@ public sealed class Fan : nn.Module<Tensor, Tensor>
     readonly ConvBlock conv4;
     readonly HourGlass m0;
     readonly ConvBlock top_m_0;
-    readonly Conv2d conv_last0;
+    readonly Conv conv_last0;
     readonly BatchNorm2d bn_end0;
-    readonly Conv2d l0;
+    readonly Conv l0;
 
     public Fan(int numLandmarks = NumLandmarks) : base(nameof(Fan))
     {
@@ -35,9 +35,9 @@ public sealed class Fan : nn.Module<Tensor, Tensor>
         conv4 = new ConvBlock(128, 256);
         m0 = new HourGlass(depth: 4, features: 256);
         top_m_0 = new ConvBlock(256, 256);
-        conv_last0 = nn.Conv2d(256, 256, 1, 1, 0);
+        conv_last0 = new Conv(256, 256, 1, 1, 0);
         bn_end0 = nn.BatchNorm2d(256);
-        l0 = nn.Conv2d(256, numLandmarks + 1, 1, 1, 0);
+        l0 = new Conv(256, numLandmarks + 1, 1, 1, 0);
         RegisterComponents();
     }
 

@@ -14,7 +14,7 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
 {
     static readonly long[] SkipSizes = [32, 64, 128];
 
-    readonly Conv2d from_rgb;
+    readonly Conv from_rgb;
     readonly ModuleList<ResBlk> encode;
     readonly ModuleList<AdainResBlk> decode;
     readonly Sequential to_rgb;
@@ -30,11 +30,11 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException("a generator with a concatenated domain label has no AdaIN code (styleDim must be 0)", nameof(styleDim));
         long dimIn = widthConst / imgSize;
         this.concatDomains = concatDomains;
-        from_rgb = nn.Conv2d(3 + concatDomains, dimIn, 3, 1, 1);
+        from_rgb = new Conv(3 + concatDomains, dimIn, 3, 1, 1);
         to_rgb = nn.Sequential(
             nn.InstanceNorm2d(dimIn, affine: true),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(dimIn, 3, 1, 1, 0));
+            new Conv(dimIn, 3, 1, 1, 0));
 
         var enc = new List<ResBlk>();
         var dec = new List<AdainResBlk>();

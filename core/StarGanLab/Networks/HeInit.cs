@@ -17,7 +17,7 @@ public static class HeInit
         {
             (Tensor? weight, Tensor? bias) = module switch
             {
-                Conv2d c => (c.weight, c.bias),
+                Conv c => (c.weight, c.bias),
                 Linear l => (l.weight, l.bias),
                 _ => (null, null),
             };

@@ -1,5 +1,5 @@
+using StarGanLab.Kernels;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace StarGanLab.Networks;
 
@@ -22,6 +22,6 @@ public sealed class HighPass : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long c = x.size(1);
         var w = filter.unsqueeze(0).unsqueeze(1).repeat(c, 1, 1, 1);   // (C, 1, 3, 3): one filter per channel
-        return F.conv2d(x, w, padding: [1, 1], groups: c).MoveToOuterDisposeScope();
+        return ConvKernel.Apply(x, w, null, padding: 1, groups: c).MoveToOuterDisposeScope();
     }
 }

@@ -10,8 +10,8 @@ namespace StarGanLab.Networks;
 public sealed class ResBlk : nn.Module<Tensor, Tensor>
 {
     // Field order = official registration order (_build_weights), which fixes the state_dict order.
-    readonly Conv2d conv1;
-    readonly Conv2d conv2;
+    readonly Conv conv1;
+    readonly Conv conv2;
     readonly nn.Module<Tensor, Tensor> norm1;
     readonly nn.Module<Tensor, Tensor> norm2;
     readonly nn.Module<Tensor, Tensor> conv1x1;
@@ -19,11 +19,11 @@ public sealed class ResBlk : nn.Module<Tensor, Tensor>
 
     public ResBlk(long dimIn, long dimOut, bool normalize = false, bool downsample = false) : base(nameof(ResBlk))
     {
-        conv1 = nn.Conv2d(dimIn, dimIn, 3, 1, 1);
-        conv2 = nn.Conv2d(dimIn, dimOut, 3, 1, 1);
+        conv1 = new Conv(dimIn, dimIn, 3, 1, 1);
+        conv2 = new Conv(dimIn, dimOut, 3, 1, 1);
         norm1 = normalize ? nn.InstanceNorm2d(dimIn, affine: true) : nn.Identity();
         norm2 = normalize ? nn.InstanceNorm2d(dimIn, affine: true) : nn.Identity();
-        conv1x1 = dimIn != dimOut ? nn.Conv2d(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
+        conv1x1 = dimIn != dimOut ? new Conv(dimIn, dimOut, 1, 1, 0, bias: false) : nn.Identity();
         this.downsample = downsample;
         RegisterComponents();
     }

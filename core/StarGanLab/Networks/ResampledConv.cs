@@ -1,4 +1,4 @@
-using TorchSharp.Modules;
+using StarGanLab.Kernels;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -20,7 +20,7 @@ public static class ResampledConv
     const long MinPoolInput = 32, MinUpsampleInput = 16;
 
     /// <summary>avg_pool2d(conv(x), 2) for a 3x3, stride 1, padding 1 convolution.</summary>
-    public static Tensor ThenPool(Conv2d conv, Tensor x)
+    public static Tensor ThenPool(Conv conv, Tensor x)
     {
         long h = x.size(2), w = x.size(3);
         if (Math.Min(h, w) < MinPoolInput || h % 2 != 0 || w % 2 != 0)
@@ -28,11 +28,11 @@ public static class ResampledConv
         using var scope = NewDisposeScope();
         // k4[m, n] = (k[m-1, n-1] + k[m-1, n] + k[m, n-1] + k[m, n]) / 4, with k zero outside 0..2
         var k4 = F.avg_pool2d(F.pad(conv.weight!, [1, 1, 1, 1]), 2, stride: 1);
-        return F.conv2d(x, k4, conv.bias, strides: [2, 2], padding: [1, 1]).MoveToOuterDisposeScope();
+        return ConvKernel.Apply(x, k4, conv.bias, stride: 2, padding: 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>conv(upsample(x)) for nearest 2x upsampling and a 3x3, stride 1, padding 1 convolution.</summary>
-    public static Tensor Upsampled(Conv2d conv, Tensor x)
+    public static Tensor Upsampled(Conv conv, Tensor x)
     {
         long b = x.size(0), h = x.size(2), w = x.size(3);
         if (Math.Min(h, w) < MinUpsampleInput)
@@ -45,7 +45,7 @@ public static class ResampledConv
         using var taps = tensor(new float[] { 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1 }, [2, 2, 3], dtype: k.dtype, device: k.device);
         var k2 = einsum("rau,oiuv,cbv->rcoiab", taps, k, taps).reshape(4 * cout, k.size(1), 2, 2);
         // With padding 1 a 2x2 kernel gives (h+1) x (w+1) outputs; phase (r, c) is the window starting at (r, c).
-        var all = F.conv2d(x, k2, conv.bias?.repeat(4), padding: [1, 1]).view(b, 2, 2, cout, h + 1, w + 1);
+        var all = ConvKernel.Apply(x, k2, conv.bias?.repeat(4), padding: 1).view(b, 2, 2, cout, h + 1, w + 1);
         Tensor Phase(long r, long c) => all.select(1, r).select(1, c).narrow(2, r, h).narrow(3, c, w);
         var even = stack([Phase(0, 0), Phase(0, 1)], -1);   // (b, cout, h, w, 2): row 2p, columns 2q and 2q+1
         var odd = stack([Phase(1, 0), Phase(1, 1)], -1);

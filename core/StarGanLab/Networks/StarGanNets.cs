@@ -1,4 +1,5 @@
 using StarGanLab.Config;
+using StarGanLab.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -25,8 +26,10 @@ public sealed class StarGanNets : IDisposable
     /// <summary>False for a view over another set's networks (<see cref="WithoutDiscriminator"/>), which must not dispose them.</summary>
     readonly bool ownsModules = true;
 
-    StarGanNets(ModelConfig model, bool withDiscriminator)
+    StarGanNets(ModelConfig model, bool withDiscriminator, bool guarded = true)
     {
+        // Every set of networks is built after the kernel self-check has run for its shapes (cached: once per machine).
+        if (guarded) KernelGuard.Ensure(model);
         Model = model;
         Generator = Generator.Create(model);
         MappingNetwork = model.HasMappingNetwork() ? MappingNetwork.Create(model) : null;
@@ -42,6 +45,9 @@ public sealed class StarGanNets : IDisposable
 
     /// <summary>Networks with PyTorch-default initialisation (use <see cref="Build"/> for training).</summary>
     public static StarGanNets Create(ModelConfig model, bool withDiscriminator) => new(model, withDiscriminator);
+
+    /// <summary>Networks built without running the kernel guard: for the guard's own shape trace.</summary>
+    internal static StarGanNets CreateUnguarded(ModelConfig model, bool withDiscriminator) => new(model, withDiscriminator, guarded: false);
 
     /// <summary>The training networks (He-initialised, as the official Solver) and their EMA copies.
     /// Unlike the official code, the EMA copies are made after He init, so EMA starts at the trained

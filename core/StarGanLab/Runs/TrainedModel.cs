@@ -27,6 +27,7 @@ public sealed class TrainedModel : IDisposable
         var run = RunDirectory.Open(runDir);
         var cfg = ConfigLoader.Load(run.ConfigFile);
         var dev = TorchRuntime.Initialize(device ?? cfg.Device, cfg.Threads);
+        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);
         var steps = TrainerCheckpoints.Steps(run.CheckpointDir, TrainerCheckpoints.NetsEma);
         if (steps.Count == 0)
             throw new FileNotFoundException($"{run.CheckpointDir}: no {TrainerCheckpoints.NetsEma} checkpoint to load (train first, or import an official one)");

@@ -28,6 +28,7 @@ public sealed class TrainingSession : IDisposable
         log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
         (Config, Run, this.log) = (cfg, run, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
+        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);   // before any network computes: see Kernels/KernelGuard
         masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
         try
         {

@@ -42,15 +42,15 @@ public class ComponentSwitchTests : TorchTest
         {
             foreach (var (name, module) in nets.Modules)
             {
-                Count(name, module.modules().First(m => m is Conv2d or Linear));
-                if (name == StarGanNets.GeneratorName) Count(GeneratorDecoder, module.modules().Last(m => m is Conv2d));
+                Count(name, module.modules().First(m => m is Conv or Linear));
+                if (name == StarGanNets.GeneratorName) Count(GeneratorDecoder, module.modules().Last(m => m is Conv));
             }
         }
 
         void Count(string key, nn.Module layer)
         {
             counts[key] = 0;
-            if (layer is Conv2d conv) conv.register_forward_hook((_, _, output) => { counts[key]++; return output; });
+            if (layer is Conv conv) conv.register_forward_hook((_, _, output) => { counts[key]++; return output; });
             else ((Linear)layer).register_forward_hook((_, _, output) => { counts[key]++; return output; });
         }
 
@@ -123,7 +123,7 @@ public class ComponentSwitchTests : TorchTest
             using var _n = nets; using var _e = ema;
             using var trainer = new Trainer(nets, ema, cfg);
             var realNeedsGrad = new List<bool>();
-            var first = nets.Discriminator!.modules().OfType<Conv2d>().First();
+            var first = nets.Discriminator!.modules().OfType<Conv>().First();
             first.register_forward_hook((_, input, output) => { realNeedsGrad.Add(input.requires_grad); return output; });
             var losses = trainer.TrainStep(Inputs(cfg.Model));
             // The first D pass of each D phase sees the reals: R1 needs them as a graph leaf, without R1 they are data.

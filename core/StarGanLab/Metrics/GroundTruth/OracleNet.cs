@@ -1,3 +1,4 @@
+using StarGanLab.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,9 +42,9 @@ public sealed class OracleNet : nn.Module<Tensor, OracleOutputs>
         Domains = domains;
         int w1 = width, w2 = 2 * width, w3 = 4 * width;
         trunk = nn.Sequential(
-            nn.Conv2d(3 + 2, w1, 3, 1, 1), nn.ReLU(), nn.Conv2d(w1, w1, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w1, w2, 3, 1, 1), nn.ReLU(), nn.Conv2d(w2, w2, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w2, w3, 3, 1, 1), nn.ReLU(),
+            new Conv(3 + 2, w1, 3, 1, 1), nn.ReLU(), new Conv(w1, w1, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            new Conv(w1, w2, 3, 1, 1), nn.ReLU(), new Conv(w2, w2, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            new Conv(w2, w3, 3, 1, 1), nn.ReLU(),
             // A fixed 4x4 grid rather than global pooling: position is one of the factors to read off.
             nn.AdaptiveAvgPool2d(4));
         int inCh = w3;

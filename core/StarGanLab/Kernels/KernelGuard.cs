@@ -1,0 +1,130 @@
+using StarGanLab.Config;
+
+namespace StarGanLab.Kernels;
+
+/// <summary>What the guard decided for one set of networks: the route, whether the user forced it, and the check
+/// results behind it (per route checked).</summary>
+public sealed record KernelVerdict(ConvRoute Route, bool Forced, IReadOnlyDictionary<ConvRoute, IReadOnlyList<KernelCaseResult>> Checks)
+{
+    public bool Sound => Checks.TryGetValue(Route, out var r) && r.All(c => c.Pass);
+}
+
+/// <summary>A self-check found wrong kernels and no route avoids them.</summary>
+public sealed class KernelFaultException(string message) : Exception(message);
+
+/// <summary>Runs the kernel self-check before networks compute anything and routes convolutions around the kernels
+/// it finds wrong. <c>auto</c>: the native route when every case passes; else the padded route when every case
+/// passes there (said in one line); else an error that names the worst cases. A forced route is checked as well and
+/// warned about when wrong. Verdicts are cached per machine fingerprint and network shapes
+/// (<see cref="KernelVerdictCache"/>) and memoised per process.</summary>
+public static class KernelGuard
+{
+    static readonly object Gate = new();
+    static readonly Dictionary<string, KernelVerdict> Memo = [];
+    static bool paddedInUse;
+    static string? chosenSetting;
+
+    /// <summary>Where the guard's one-line notices go (standard error by default).</summary>
+    public static Action<string> Say { get; set; } = line => Console.Error.WriteLine(line);
+
+    /// <summary>The setting when a caller passes none: the last one a caller passed in this process (a run's config),
+    /// else $STARGAN_KERNELS, else auto.</summary>
+    public static string DefaultSetting => chosenSetting
+        ?? (Environment.GetEnvironmentVariable("STARGAN_KERNELS") is { Length: > 0 } s ? s : KernelSetting.Auto);
+
+    /// <summary>Checks (or recalls) the kernels of <paramref name="model"/>'s networks and sets the process's route.</summary>
+    public static KernelVerdict Ensure(ModelConfig model, string? setting = null) =>
+        Ensure(model, setting, KernelVerdictCache.Default(), ConvKernel.Libtorch);
+
+    /// <summary>As <see cref="Ensure(ModelConfig, string?)"/> with an explicit cache and raw kernel (tests stand in a
+    /// faulty one; a stand-in's verdicts are not memoised).</summary>
+    public static KernelVerdict Ensure(ModelConfig model, string? setting, KernelVerdictCache? cache, RawConv raw)
+    {
+        var forced = KernelSetting.Parse(setting ?? DefaultSetting);
+        bool real = ReferenceEquals(raw, ConvKernel.Libtorch);
+        if (real && setting != null) chosenSetting = setting;
+        string memoKey = $"{model}|{forced}";
+        lock (Gate)
+        {
+            if (real && Memo.TryGetValue(memoKey, out var known) && (forced != null || !paddedInUse || known.Route == ConvRoute.Padded))
+            {
+                KernelRouting.Current = known.Route;
+                return known;
+            }
+            var verdict = Decide(model, forced, cache, raw);
+            if (real)
+            {
+                Memo[memoKey] = verdict;
+                KernelRouting.Current = verdict.Route;
+                if (verdict.Route == ConvRoute.Padded && forced == null) paddedInUse = true;
+            }
+            return verdict;
+        }
+    }
+
+    static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw)
+    {
+        var checks = new Dictionary<ConvRoute, IReadOnlyList<KernelCaseResult>>();
+        IReadOnlyList<KernelCaseResult> Check(ConvRoute route) => checks[route] = Checked(model, route, cache, raw);
+
+        if (forced is ConvRoute route)
+        {
+            var results = Check(route);
+            if (results.Any(r => !r.Pass))
+                Say($"kernels: {KernelSetting.Name(route)} was chosen by hand, but {Describe(results)}; 'stargan doctor' shows every case");
+            return new KernelVerdict(route, true, checks);
+        }
+        // Once one set of networks in this process needed the padded route, the others keep it: their tensors may
+        // meet in one computation (a notebook comparing runs), and the padded route computes the same function.
+        if (!paddedInUse && Check(ConvRoute.Native).All(r => r.Pass))
+            return new KernelVerdict(ConvRoute.Native, false, checks);
+        var padded = Check(ConvRoute.Padded);
+        if (padded.All(r => r.Pass))
+        {
+            if (!paddedInUse && checks.TryGetValue(ConvRoute.Native, out var native))
+                Say($"kernels: this CPU's libtorch computes wrong convolutions ({Describe(native)}); convolutions take " +
+                    "channel-padded kernels instead, which the same check finds correct (kernels: padded; 'stargan doctor' for details)");
+            return new KernelVerdict(ConvRoute.Padded, false, checks);
+        }
+        throw new KernelFaultException(
+            $"kernels: this CPU's libtorch computes wrong results that no route avoids ({Describe(padded)}). " +
+            $"Start again with the environment variable ONEDNN_MAX_CPU_ISA=SSE41 (oneDNN's slowest, correct kernels; now: {KernelFingerprint.IsaSetting()}), " +
+            "or set kernels: native to train on them anyway; 'stargan doctor' shows every case");
+    }
+
+    /// <summary>The check's results for <paramref name="model"/> under <paramref name="route"/>: from the cache unless
+    /// <paramref name="fresh"/> (then the cache is rewritten); does not change the process's route.</summary>
+    public static List<KernelCaseResult> Results(ModelConfig model, ConvRoute route, bool fresh = false)
+    {
+        var cache = KernelVerdictCache.Default();
+        if (fresh) cache.Forget(Key(model, route));
+        return Checked(model, route, cache, ConvKernel.Libtorch);
+    }
+
+    static string Key(ModelConfig model, ConvRoute route) =>
+        KernelFingerprint.Hash($"{KernelFingerprint.Machine()}\n{KernelSetting.Name(route)}\n{model}");
+
+    /// <summary>The check's results for one route, from the cache when the machine, route and shapes match.</summary>
+    static List<KernelCaseResult> Checked(ModelConfig model, ConvRoute route, KernelVerdictCache? cache, RawConv raw)
+    {
+        bool real = ReferenceEquals(raw, ConvKernel.Libtorch);
+        // Keyed by the model config, which fixes the shapes, so a cached verdict costs no network to be built.
+        string key = Key(model, route);
+        if (real && cache?.TryRead(key) is { } cached) return cached;
+        var probes = KernelSelfCheck.Collect(model);
+        var results = KernelSelfCheck.Run(probes, route, raw);
+        if (real) cache?.Write(key, KernelFingerprint.Machine(), route, model.ToString(), results);
+        return results;
+    }
+
+    /// <summary>"3 of 41 cases wrong, worst 6.1e-01 of scale at conv2d 24->3 k3 s1 p1 at 8x8 (backward)".</summary>
+    public static string Describe(IReadOnlyList<KernelCaseResult> results)
+    {
+        var bad = results.Where(r => !r.Pass).ToList();
+        if (bad.Count == 0) return $"all {results.Count} cases within {KernelSelfCheck.Tolerance:0e0} of scale";
+        var worst = bad.OrderByDescending(r => double.IsNaN(r.Worst) ? double.PositiveInfinity : r.Worst).First();
+        string pass = double.IsNaN(worst.Forward) || worst.Forward > worst.Tolerance ? "forward"
+            : double.IsNaN(worst.Backward) || worst.Backward > worst.Tolerance ? "backward" : "double backward";
+        return $"{bad.Count} of {results.Count} cases wrong, worst {worst.Worst:0.0e0} of scale at {worst.Case.Family} {worst.Case.Shape} ({pass})";
+    }
+}
