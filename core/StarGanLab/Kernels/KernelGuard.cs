@@ -33,8 +33,15 @@ public static class KernelGuard
         ?? (Environment.GetEnvironmentVariable("STARGAN_KERNELS") is { Length: > 0 } s ? s : KernelSetting.Auto);
 
     /// <summary>Checks (or recalls) the kernels of <paramref name="model"/>'s networks and sets the process's route.</summary>
-    public static KernelVerdict Ensure(ModelConfig model, string? setting = null) =>
-        Ensure(model, setting, KernelVerdictCache.Default(), ConvKernel.Libtorch);
+    public static KernelVerdict Ensure(ModelConfig model, string? setting = null)
+    {
+        if (setting != null)
+        {
+            KernelSetting.Parse(setting);   // a bad value is refused before it becomes the default
+            lock (Gate) chosenSetting = setting;
+        }
+        return Ensure(model, setting, KernelVerdictCache.Default(), ConvKernel.Libtorch);
+    }
 
     /// <summary>As <see cref="Ensure(ModelConfig, string?)"/> with an explicit cache and raw kernel (tests stand in a
     /// faulty one; a stand-in's verdicts are not memoised).</summary>
@@ -42,7 +49,6 @@ public static class KernelGuard
     {
         var forced = KernelSetting.Parse(setting ?? DefaultSetting);
         bool real = ReferenceEquals(raw, ConvKernel.Libtorch);
-        if (real && setting != null) chosenSetting = setting;
         string memoKey = $"{model}|{forced}";
         lock (Gate)
         {
@@ -65,6 +71,7 @@ public static class KernelGuard
     static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw)
     {
         var checks = new Dictionary<ConvRoute, IReadOnlyList<KernelCaseResult>>();
+        bool keepPadded = paddedInUse && ReferenceEquals(raw, ConvKernel.Libtorch);
         IReadOnlyList<KernelCaseResult> Check(ConvRoute route) => checks[route] = Checked(model, route, cache, raw);
 
         if (forced is ConvRoute route)
@@ -76,12 +83,12 @@ public static class KernelGuard
         }
         // Once one set of networks in this process needed the padded route, the others keep it: their tensors may
         // meet in one computation (a notebook comparing runs), and the padded route computes the same function.
-        if (!paddedInUse && Check(ConvRoute.Native).All(r => r.Pass))
+        if (!keepPadded && Check(ConvRoute.Native).All(r => r.Pass))
             return new KernelVerdict(ConvRoute.Native, false, checks);
         var padded = Check(ConvRoute.Padded);
         if (padded.All(r => r.Pass))
         {
-            if (!paddedInUse && checks.TryGetValue(ConvRoute.Native, out var native))
+            if (!keepPadded && checks.TryGetValue(ConvRoute.Native, out var native))
                 Say($"kernels: this CPU's libtorch computes wrong convolutions ({Describe(native)}); convolutions take " +
                     "channel-padded kernels instead, which the same check finds correct (kernels: padded; 'stargan doctor' for details)");
             return new KernelVerdict(ConvRoute.Padded, false, checks);
@@ -90,6 +97,12 @@ public static class KernelGuard
             $"kernels: this CPU's libtorch computes wrong results that no route avoids ({Describe(padded)}). " +
             $"Start again with the environment variable ONEDNN_MAX_CPU_ISA=SSE41 (oneDNN's slowest, correct kernels; now: {KernelFingerprint.IsaSetting()}), " +
             "or set kernels: native to train on them anyway; 'stargan doctor' shows every case");
+    }
+
+    /// <summary>The verdict this process holds for <paramref name="model"/> under the default setting, if any.</summary>
+    public static KernelVerdict? Known(ModelConfig model)
+    {
+        lock (Gate) return Memo.GetValueOrDefault($"{model}|{KernelSetting.Parse(DefaultSetting)}");
     }
 
     /// <summary>The check's results for <paramref name="model"/> under <paramref name="route"/>: from the cache unless

@@ -98,9 +98,11 @@ public static class KernelSelfCheck
         return diff / Math.Max(scale, 1e-30);
     }
 
-    /// <summary>Runs <paramref name="op"/> (inputs -> output) in both precisions: forward, the gradients of
+    /// <summary>Runs <paramref name="op"/> (inputs -> output) in float32 and <paramref name="reference"/> (the same
+    /// function by libtorch's own kernels, default <paramref name="op"/>) in float64: forward, the gradients of
     /// &lt;output, g&gt; for every input, and the gradients of the squared first gradient (R1's double backward).</summary>
-    static KernelCaseResult Compare(KernelCase c, Tensor[] inputs, Func<Tensor[], Tensor> op, TorchSharp.torch.Generator gen)
+    static KernelCaseResult Compare(KernelCase c, Tensor[] inputs, Func<Tensor[], Tensor> op, TorchSharp.torch.Generator gen,
+                                    Func<Tensor[], Tensor>? reference = null)
     {
         using var scope = NewDisposeScope();
         // allow_unused gives an input that an output does not depend on (the bias in the double backward) as null or
@@ -109,7 +111,7 @@ public static class KernelSelfCheck
         (Tensor Y, Tensor?[] G, Tensor?[] GG) Pass(ScalarType dtype, Tensor? upstream)
         {
             var xs = inputs.Select(t => t.to(dtype).detach().requires_grad_(true)).ToArray();
-            var y = op(xs);
+            var y = dtype == float64 ? (reference ?? op)(xs) : op(xs);
             var g = autograd.grad([y], xs, [upstream!.to(dtype)], retain_graph: true, create_graph: true, allow_unused: true);
             var first = g[0];
             var gg = autograd.grad([first.pow(2).sum()], xs, allow_unused: true);
@@ -142,7 +144,8 @@ public static class KernelSelfCheck
             var x = randn([Batch, In, H, W], generator: gen);
             var w = randn([Out, In / Groups, K, K], generator: gen) / Math.Sqrt(fanIn);
             var b = randn([Out], generator: gen);
-            return Compare(Case, [x, w, b], t => ConvKernel.Apply(t[0], t[1], t[2], Stride, Padding, Groups, route, raw), gen);
+            return Compare(Case, [x, w, b], t => ConvKernel.Apply(t[0], t[1], t[2], Stride, Padding, Groups, route, raw), gen,
+                           reference: t => ConvKernel.Libtorch(t[0], t[1], t[2], Stride, Padding, Groups));
         }
     }
 

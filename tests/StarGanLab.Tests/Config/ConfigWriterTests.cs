@@ -30,7 +30,7 @@ public class ConfigWriterTests
     {
         var yaml = ConfigWriter.ToYaml(new ExperimentConfig("x"));
         var keys = yaml.Split('\n').Where(l => l.Length > 0).Select(l => l.Split(':')[0].Trim()).ToList();
-        Assert.Equal(["name", "seed", "device", "threads", "preset", "model"], keys.Take(6));
+        Assert.Equal(["name", "seed", "device", "threads", "preset", "kernels", "model"], keys.Take(7));
         Assert.Contains("  w_hpf: 0", yaml);
         Assert.Contains("  f_lr: 1e-06", yaml);
         Assert.Contains("name: \"x\"", yaml);
