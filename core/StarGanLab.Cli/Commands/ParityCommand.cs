@@ -25,7 +25,7 @@ static class ParityCommand
         var verdict = KernelGuard.Ensure(fx.Model, kernels);
         AnsiConsole.MarkupLine($"kernels: {KernelSetting.Name(verdict.Route)}");
         var checks = ForwardParity.Run(fx);
-        if (TrainingParity.Applies(fx)) checks.AddRange(TrainingParity.Run(fx));
+        if (TrainingParity.Applies(fx)) checks.AddRange(TrainingParity.Run(fx, m => AnsiConsole.MarkupLine(Markup.Escape(m))));
         if (FanParity.Applies(fx)) checks.AddRange(FanParity.Run(fx, m => AnsiConsole.MarkupLine(Markup.Escape(m))));
         if (checks.Count == 0)
             throw new InvalidDataException($"{fx.Dir}: no comparable outputs found (expected checkpoints and .npy outputs as in shared/parity/basic)");

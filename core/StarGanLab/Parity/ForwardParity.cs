@@ -21,9 +21,9 @@ public static class ForwardParity
         var yOrg = fx.Tensor("y_org");
         var yTrg = fx.Tensor("y_trg");
 
-        if (fx.Has("000000_nets.ckpt"))
+        if (fx.Checkpoint("000000_nets") is { } netsFile)
         {
-            using var nets = FixtureCheckpoints.Load(fx, "000000_nets.ckpt", withDiscriminator: true);
+            using var nets = FixtureCheckpoints.Load(fx, netsFile, withDiscriminator: true);
             var zTrg = fx.Tensor("z_trg");
             var xRef = fx.Tensor("x_ref");
             var sLatent = nets.MappingNetwork!.call(zTrg, yTrg);
@@ -41,9 +41,9 @@ public static class ForwardParity
             Add(checks, fx, "discriminator", "d_out_real_all", PerDomain(fx, yTrg, dom => d.call(xReal, dom)));
             Add(checks, fx, "discriminator", "d_out_fake_latent", d.call(xFakeLatent, yTrg));
         }
-        if (fx.Has("000000_nets_ema.ckpt"))
+        if (fx.Checkpoint("000000_nets_ema") is { } emaFile)
         {
-            using var ema = FixtureCheckpoints.Load(fx, "000000_nets_ema.ckpt", withDiscriminator: false);
+            using var ema = FixtureCheckpoints.Load(fx, emaFile, withDiscriminator: false);
             var sLatent = ema.MappingNetwork!.call(fx.Tensor("z_trg"), yTrg);
             var sRef = ema.StyleEncoder!.call(fx.Tensor("x_ref"), yTrg);
             Add(checks, fx, "ema", "s_latent_ema", sLatent);

@@ -44,6 +44,12 @@ public sealed class ParityFixture
     }
 
     public string PathOf(string file) => Path.Combine(Dir, file);
+
+    /// <summary>The checkpoint file of <paramref name="stem"/> (e.g. "000000_nets"): make_parity writes the zip format as
+    /// <c>stem.ckpt</c> and the legacy (pre-1.6 pickle) format as <c>stem.legacy.ckpt</c>; the zip one when both exist,
+    /// null when neither does.</summary>
+    public string? Checkpoint(string stem) =>
+        Has(stem + ".ckpt") ? stem + ".ckpt" : Has(stem + ".legacy.ckpt") ? stem + ".legacy.ckpt" : null;
     public bool Has(string file) => File.Exists(PathOf(file));
 
     /// <summary>A tensor from &lt;name&gt;.npy.</summary>

@@ -1,0 +1,50 @@
+using StarGanLab.Parity;
+using StarGanLab.Tests.Config;
+using Xunit;
+
+namespace StarGanLab.Tests.Parity;
+
+/// <summary>How the parity tool reads a fixture's checkpoints and judges gradients against float64, without a fixture.</summary>
+public class ParityJudgementTests
+{
+    static PhaseGradientParity.Result R(string key, double oursVsOfficial32, double officialVsF64, double oursVsF64, double? math) =>
+        new(key, oursVsOfficial32, officialVsF64, oursVsF64, math);
+
+    [Fact]
+    public void With_official_float64_our_float32_may_be_twice_as_far_from_it_as_the_official_float32_and_our_float64_must_equal_it()
+    {
+        // The quickstart-shaped case: the official float32 is 2.2e-3 off float64, ours 1.3e-6; f32 vs f32 says 2.2e-3.
+        Assert.True(PhaseGradientParity.Judge(R("grad_g_latent_generator", 2.2e-3, 2.2e-3, 1.3e-6, 1e-15)).Pass);
+        // Ours worse than twice the official's distance (and beyond the float32 tolerance): fails.
+        Assert.False(PhaseGradientParity.Judge(R("grad_g_latent_generator", 7e-3, 2.6e-6, 7.4e-3, 1e-15)).Pass);
+        // Within the float32 tolerance: passes whatever the official's distance.
+        Assert.True(PhaseGradientParity.Judge(R("grad_d_latent_discriminator", 1e-6, 1e-7, 9e-5, 1e-15)).Pass);
+        // Our float64 differs from the official float64: the math is wrong, however close float32 looks.
+        Assert.False(PhaseGradientParity.Judge(R("grad_g_latent_generator", 1e-6, 1e-6, 1e-6, 1e-6)).Pass);
+        // Phases at rebuilt weights allow the one-ulp Adam rounding (1e-7), the others do not.
+        Assert.True(PhaseGradientParity.Judge(R("grad_g_ref_generator", 1e-6, 1e-6, 1e-6, 2e-9)).Pass);
+        Assert.False(PhaseGradientParity.Judge(R("grad_g_latent_generator", 1e-6, 1e-6, 1e-6, 2e-9)).Pass);
+    }
+
+    [Fact]
+    public void Without_official_float64_ours_is_the_arbiter_and_the_official_must_be_close_to_it()
+    {
+        Assert.True(PhaseGradientParity.Judge(R("grad_g_ref_generator", 4.5e-4, 4.5e-4, 7.4e-5, null)).Pass);
+        Assert.False(PhaseGradientParity.Judge(R("grad_g_ref_generator", 4.5e-3, 4.5e-3, 7.4e-5, null)).Pass);   // official too far: cannot judge
+        Assert.False(PhaseGradientParity.Judge(R("grad_g_ref_generator", 5e-4, 1e-4, 5e-4, null)).Pass);          // ours farther than the official's
+        Assert.True(PhaseGradientParity.Judge(R("grad_d_ref_discriminator", 8e-5, 9e-3, 9e-3, null)).Pass);       // within tolerance of the official
+    }
+
+    [Fact]
+    public void A_fixture_checkpoint_is_found_in_the_zip_or_the_legacy_name_zip_first()
+    {
+        using var dir = new TempDir();
+        dir.Write("config.json", """{"img_size": 32, "num_domains": 2, "latent_dim": 16, "style_dim": 64}""");
+        var fx = new ParityFixture(dir.Path);
+        Assert.Null(fx.Checkpoint("000000_nets"));
+        dir.Write("000000_nets.legacy.ckpt", "");
+        Assert.Equal("000000_nets.legacy.ckpt", fx.Checkpoint("000000_nets"));
+        dir.Write("000000_nets.ckpt", "");
+        Assert.Equal("000000_nets.ckpt", fx.Checkpoint("000000_nets"));
+    }
+}
