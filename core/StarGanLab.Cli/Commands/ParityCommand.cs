@@ -13,12 +13,13 @@ static class ParityCommand
     {
         var fixture = new Option<string>("--fixture") { Description = "fixture folder (layout of shared/parity/basic)", Required = true };
         var kernels = new Option<string>("--kernels") { DefaultValueFactory = _ => KernelSetting.Auto, Description = "auto | native | padded (see stargan doctor)" };
-        var cmd = new Command("parity", "Compare our networks and training step with outputs of the official PyTorch code") { fixture, kernels };
-        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(fixture)!, r.GetValue(kernels)!)));
+        var json = new Option<string?>("--json") { Description = "also write every check (group, name, errors, tolerance, result, note) to this JSON file" };
+        var cmd = new Command("parity", "Compare our networks and training step with outputs of the official PyTorch code") { fixture, kernels, json };
+        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(fixture)!, r.GetValue(kernels)!, r.GetValue(json))));
         return cmd;
     }
 
-    static int Run(string dir, string kernels)
+    static int Run(string dir, string kernels, string? jsonPath)
     {
         TorchRuntime.EnsureLoaded();
         var fx = new ParityFixture(dir);
@@ -39,6 +40,11 @@ static class ParityCommand
                              c.Pass ? "[green]PASS[/]" : "[red]FAIL[/]", Markup.Escape(c.Note));
             AnsiConsole.Write(table);
         }
+        if (jsonPath != null)
+            IO.AtomicFile.WriteAllText(jsonPath, System.Text.Json.JsonSerializer.Serialize(
+                new { fixture = fx.Dir, kernels = KernelSetting.Name(verdict.Route), checks },
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+                                                             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         int failed = checks.Count(c => !c.Pass);
         AnsiConsole.MarkupLine(failed == 0 ? $"[green]all {checks.Count} checks PASS[/]" : $"[red]{failed} of {checks.Count} checks FAIL[/]");
         return failed == 0 ? 0 : 1;

@@ -4,8 +4,10 @@ namespace StarGanLab.Parity;
 
 /// <summary>One compared output. <see cref="MaxRel"/> is the largest absolute error relative to the output's
 /// scale, max|ours - theirs| / max(1, max|theirs|): elementwise relative error is meaningless for values near
-/// zero, and float32 rounding grows with the magnitude of what is summed. Pass when MaxRel &lt;= Tolerance.</summary>
-public sealed record ParityCheck(string Group, string Name, double MaxAbs, double MaxRel, double Scale, double Tolerance, bool Pass, string Note = "")
+/// zero, and float32 rounding grows with the magnitude of what is summed. Pass when MaxRel &lt;= Tolerance.
+/// <see cref="Measures"/> holds named figures behind the verdict where there are several (the float64 gradient checks).</summary>
+public sealed record ParityCheck(string Group, string Name, double MaxAbs, double MaxRel, double Scale, double Tolerance, bool Pass, string Note = "",
+                                 IReadOnlyDictionary<string, double>? Measures = null)
 {
     public static ParityCheck Compare(string group, string name, Tensor ours, Tensor theirs, double tolerance, string note = "")
     {

@@ -76,7 +76,18 @@ static class PhaseGradientParity
         return results;
     }
 
-    public static ParityCheck Judge(Result r)
+    public static ParityCheck Judge(Result r) => Verdict(r) with
+    {
+        Measures = new Dictionary<string, double>
+        {
+            ["ours_f32_vs_official_f32"] = r.OursVsOfficial32,
+            ["official_f32_vs_f64"] = r.OfficialVsF64,
+            ["ours_f32_vs_f64"] = r.OursVsF64,
+            ["ours_f64_vs_official_f64"] = r.OursF64VsOfficialF64 ?? double.NaN,
+        },
+    };
+
+    static ParityCheck Verdict(Result r)
     {
         double tol = TrainingParity.GradTolerance;
         if (r.OursF64VsOfficialF64 is double math)

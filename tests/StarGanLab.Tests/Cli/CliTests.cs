@@ -19,6 +19,28 @@ public class CliTests
     }
 
     [Fact]
+    public void Doctor_prints_both_routes_for_every_case_and_a_correct_route()
+    {
+        var (exit, output) = Stargan("doctor", "configs/quickstart.yaml", "--set", "model.width_const=384");
+        Assert.True(exit == 0, output);
+        Assert.Contains("native fwd / bwd / 2nd", output);
+        Assert.Contains("padded fwd / bwd / 2nd", output);
+        Assert.Contains("12->24 k1 s1 p0", output);   // the first shortcut at dim_in 12: a shape the fault hits on Zen 5
+        Assert.Contains("instance_norm", output);
+        Assert.Contains(" correct", output);
+        Assert.Matches(@"route:\s+(native|padded)", output);
+    }
+
+    [Fact]
+    public void Doctor_with_a_bad_kernels_value_names_the_key_and_the_choices()
+    {
+        var (exit, output) = Stargan("doctor", "configs/quickstart.yaml", "--set", "kernels=fast");
+        Assert.Equal(2, exit);
+        Assert.Contains("kernels", output);
+        Assert.Contains("auto, native, padded", output);
+    }
+
+    [Fact]
     public void Parity_on_a_folder_without_a_fixture_names_the_file_it_needs()
     {
         var (exit, output) = Stargan("parity", "--fixture", Path.GetTempPath());
