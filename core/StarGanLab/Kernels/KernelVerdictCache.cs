@@ -10,14 +10,8 @@ public sealed class KernelVerdictCache(string directory)
 {
     public string Directory { get; } = directory;
 
-    /// <summary>$STARGAN_CACHE_DIR/kernels, else $XDG_CACHE_HOME/stargan/kernels or ~/.cache/stargan/kernels.</summary>
-    public static KernelVerdictCache Default()
-    {
-        string root = Environment.GetEnvironmentVariable("STARGAN_CACHE_DIR") is { Length: > 0 } s ? s
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stargan");
-        return new KernelVerdictCache(Path.Combine(root, "kernels"));
-    }
+    /// <summary>kernels in <see cref="CacheFolder.Root"/> (~/.cache/stargan/kernels).</summary>
+    public static KernelVerdictCache Default() => new(Path.Combine(CacheFolder.Root, "kernels"));
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };

@@ -18,10 +18,8 @@ public sealed class RealStatsCache(string directory)
 
     public string Directory { get; } = directory;
 
-    /// <summary>The default folder: $XDG_CACHE_HOME/stargan/real-stats or ~/.cache/stargan/real-stats.</summary>
-    public static string DefaultDirectory =>
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stargan", "real-stats");
+    /// <summary>The default folder: real-stats in <see cref="IO.CacheFolder.Root"/> (~/.cache/stargan/real-stats).</summary>
+    public static string DefaultDirectory => Path.Combine(IO.CacheFolder.Root, "real-stats");
 
     /// <summary>Statistics of all images of <paramref name="domain"/> in <paramref name="source"/>: from the cache, or
     /// computed with <paramref name="backbone"/> and stored.</summary>
