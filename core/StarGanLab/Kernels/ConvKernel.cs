@@ -13,13 +13,36 @@ public static class ConvKernel
 {
     public static readonly RawConv Libtorch = (x, w, b, s, p, g) => F.conv2d(x, w, b, strides: [s, s], padding: [p, p], groups: g);
 
-    // oneDNN's faulty kernels (measured on Zen 5, libtorch 2.10): any conv whose out_channels is not a multiple of 16
-    // (input gradient, double backward), any whose in_channels is above 16 and not a multiple of 16 (forward), and the
-    // double backward of 1x1 convs unless the batch is a multiple of 16. Inputs of up to 16 channels take another
-    // kernel that is correct, so images (3 channels) are not padded.
+    // oneDNN's faulty kernels (measured on Zen 5, libtorch 2.10): any conv of 2x2 and larger whose out_channels is not a
+    // multiple of 16 (input gradient, double backward), any whose in_channels is above 16 and not a multiple of 16
+    // (forward), and the double backward of 1x1 convs unless the batch is a multiple of 16 (their forward and backward
+    // are correct at any width). Inputs of up to 16 channels take another kernel that is correct, so images (3
+    // channels) are not padded.
     const long Block = 16;
 
     [ThreadStatic] static List<ConvShape>? recorder;
+    [ThreadStatic] static int twiceDifferentiated;
+
+    /// <summary>Marks the convolutions recorded inside as ones autograd will differentiate twice (R1 and the gradient
+    /// penalty run D on a real or mixed image and differentiate its input gradient). Only there does the padded
+    /// route run 1x1 convolutions as matrix products: libtorch's 1x1 forward and backward are correct, only their
+    /// double backward is wrong, and the matrix product costs time where it is not needed.</summary>
+    public static IDisposable TwiceDifferentiated()
+    {
+        twiceDifferentiated++;
+        return new Exit();
+    }
+
+    sealed class Exit : IDisposable
+    {
+        bool done;
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            twiceDifferentiated--;
+        }
+    }
 
     /// <summary>The convolution under the process's current route.</summary>
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, long stride = 1, long padding = 0, long groups = 1) =>
@@ -41,6 +64,7 @@ public static class ConvKernel
         using var scope = NewDisposeScope();
         if (k == 1 && weight.size(3) == 1 && stride == 1 && padding == 0)
         {
+            if (twiceDifferentiated == 0) return raw(x, weight, bias, stride, padding, 1).MoveToOuterDisposeScope();
             // A 1x1 convolution is a matrix product over channels; (cout, cin) @ (n, cin, hw) broadcasts over the batch.
             long n = x.size(0), h = x.size(2), w = x.size(3);
             var y = matmul(weight.view(cout, cin), x.reshape(n, cin, h * w)).view(n, cout, h, w);

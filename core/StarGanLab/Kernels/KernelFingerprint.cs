@@ -9,7 +9,7 @@ namespace StarGanLab.Kernels;
 public static class KernelFingerprint
 {
     // Bump when the checked cases or the routes change: older verdicts then no longer apply.
-    const string CheckVersion = "kernel-check 1";
+    const string CheckVersion = "kernel-check 2";
     static readonly string[] IsaVariables = ["ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "ONEDNN_DEFAULT_FPMATH_MODE"];
 
     public static string Cpu { get; } = ReadCpu();

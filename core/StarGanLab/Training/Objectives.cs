@@ -31,7 +31,9 @@ public static class Objectives
         var d = nets.Discriminator ?? throw new InvalidOperationException("the discriminator objective needs the training networks");
         bool r1 = w.LambdaReg > 0;
         var xReal = r1 ? x.XReal.detach().requires_grad_(true) : x.XReal;   // a leaf for the R1 gradient
-        var (outReal, clsReal) = d.Judge(xReal, x.YOrg);
+        Tensor outReal; Tensor? clsReal;
+        using (r1 ? Kernels.ConvKernel.TwiceDifferentiated() : null)   // R1 differentiates D's input gradient
+            (outReal, clsReal) = d.Judge(xReal, x.YOrg);
         var lossReal = Adversarial(w, outReal, 1);
         var lossReg = r1 ? Losses.R1(outReal, xReal) : null;
 
@@ -63,6 +65,7 @@ public static class Objectives
     {
         using var alpha = x.GpAlpha is { } drawn ? drawn[(int)source] : rand(x.XReal.size(0), 1, 1, 1, device: x.XReal.device);
         var xHat = (alpha * x.XReal.detach() + (1 - alpha) * xFake.detach()).requires_grad_(true);
+        using var twice = Kernels.ConvKernel.TwiceDifferentiated();   // the penalty differentiates D's input gradient
         return Losses.GradientPenalty(d.call(xHat, x.YTrg), xHat);
     }
 
