@@ -17,12 +17,12 @@ public class KernelGuardTests : TorchTest
     static readonly ModelConfig Odd = new(ImgSize: 32, NumDomains: 2, LatentDim: 8, StyleDim: 16, WidthConst: 256,
                                           MaxConvDim: 24, MappingHidden: 32);
 
-    /// <summary>libtorch's convolution, except that the input gradient is 1.5 times too large whenever out_channels is
-    /// not a multiple of 16: the forward value is unchanged, as in the oneDNN fault.</summary>
+    /// <summary>libtorch's convolution, except that the input gradient is 1.5 times too large whenever a 2x2 or larger
+    /// kernel's out_channels is not a multiple of 16: the forward value is unchanged, as in the oneDNN fault.</summary>
     static Tensor WrongBackwardUnlessCout16(Tensor x, Tensor w, Tensor? b, long s, long p, long g)
     {
         var y = ConvKernel.Libtorch(x, w, b, s, p, g);
-        if (w.size(0) % 16 == 0 || g != 1) return y;
+        if (w.size(0) % 16 == 0 || g != 1 || w.size(2) == 1) return y;
         var extra = ConvKernel.Libtorch(x, w.detach(), null, s, p, g);
         return y + 0.5 * (extra - extra.detach());
     }
@@ -38,8 +38,8 @@ public class KernelGuardTests : TorchTest
     public void A_wrong_backward_is_caught_on_the_native_route_and_the_padded_route_avoids_it()
     {
         var native = KernelSelfCheck.Run(Odd, ConvRoute.Native, WrongBackwardUnlessCout16);
-        // Every ungrouped convolution whose out_channels is not a multiple of 16 must be caught in its backward pass.
-        var faulty = native.Where(r => r.Case.Family == "conv2d" && !r.Case.Shape.Contains("groups")
+        // Every ungrouped 2x2-or-larger convolution whose out_channels is not a multiple of 16 must be caught in its backward pass.
+        var faulty = native.Where(r => r.Case.Family == "conv2d" && !r.Case.Shape.Contains("groups") && !r.Case.Shape.Contains(" k1 ")
                                        && long.Parse(r.Case.Shape.Split("->")[1].Split(' ')[0]) % 16 != 0).ToList();
         Assert.NotEmpty(faulty);
         Assert.All(faulty, r => Assert.True(!r.Pass && !(r.Backward <= r.Tolerance), $"{r.Case.Shape}: backward error {r.Backward:E1} not caught"));
@@ -89,6 +89,29 @@ public class KernelGuardTests : TorchTest
         }
         finally { KernelGuard.Say = previous; }
         Assert.Contains("chosen by hand", Assert.Single(said));
+    }
+
+    /// <summary>1x1 convolutions whose double backward is wrong (the real fault: R1 through D's shortcuts).</summary>
+    static Tensor WrongSecondOrderFor1x1(Tensor x, Tensor w, Tensor? b, long s, long p, long g)
+    {
+        var y = ConvKernel.Libtorch(x, w, b, s, p, g);
+        if (w.size(2) != 1) return y;
+        // the same value and first derivatives; the second derivative w.r.t. x and w picks up a wrong term
+        var bump = 0.3 * (ConvKernel.Libtorch(x, w, null, s, p, g).pow(2) - ConvKernel.Libtorch(x.detach(), w.detach(), null, s, p, g).pow(2));
+        var exact = ConvKernel.Libtorch(x, w, null, s, p, g) - ConvKernel.Libtorch(x.detach(), w.detach(), null, s, p, g);
+        return y + bump - 0.3 * 2 * exact * ConvKernel.Libtorch(x.detach(), w.detach(), null, s, p, g);
+    }
+
+    [Fact]
+    public void A_wrong_double_backward_of_1x1_convolutions_is_caught_and_avoided_where_R1_differentiates_twice()
+    {
+        var native = KernelSelfCheck.Run(Odd, ConvRoute.Native, WrongSecondOrderFor1x1);
+        var ones = native.Where(r => r.Case.Shape.Contains(" k1 ") && !r.Case.Shape.EndsWith("at 1x1")).ToList();
+        Assert.NotEmpty(ones);
+        Assert.All(ones, r => Assert.True(r.Forward < 1e-5 && r.Backward < 1e-5 && r.DoubleBackward > 1e-2,
+            $"{r.Case.Shape}: fwd {r.Forward:E1} bwd {r.Backward:E1} 2nd {r.DoubleBackward:E1}"));
+        var padded = KernelSelfCheck.Run(Odd, ConvRoute.Padded, WrongSecondOrderFor1x1);
+        Assert.All(padded, r => Assert.True(r.Pass, $"{r.Case.Family} {r.Case.Shape}: {r.Worst:E1}"));
     }
 
     [Fact]
