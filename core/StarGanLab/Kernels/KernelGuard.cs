@@ -138,6 +138,7 @@ public static class KernelGuard
         var worst = bad.OrderByDescending(r => double.IsNaN(r.Worst) ? double.PositiveInfinity : r.Worst).First();
         string pass = double.IsNaN(worst.Forward) || worst.Forward > worst.Tolerance ? "forward"
             : double.IsNaN(worst.Backward) || worst.Backward > worst.Tolerance ? "backward" : "double backward";
-        return $"{bad.Count} of {results.Count} cases wrong, worst {worst.Worst:0.0e0} of scale at {worst.Case.Family} {worst.Case.Shape} ({pass})";
+        string size = double.IsNaN(worst.Worst) ? "NaN" : $"{worst.Worst:0.0e0} of scale";
+        return $"{bad.Count} of {results.Count} cases wrong, worst {size} at {worst.Case.Family} {worst.Case.Shape} ({pass})";
     }
 }

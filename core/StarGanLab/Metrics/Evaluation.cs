@@ -112,6 +112,7 @@ public static class Evaluation
                     for (long start = 0; start < xAll.size(0); start += o.ValBatchSize)
                     {
                         using var scope = NewDisposeScope();
+                        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
                         var xSrc = xAll.narrow(0, start, Math.Min(o.ValBatchSize, xAll.size(0) - start));
                         long n = xSrc.size(0);
                         var yTrg = full(n, trg, dtype: int64, device: model.Device);

@@ -49,6 +49,7 @@ public sealed class RealStatsCache(string directory)
             for (int start = 0; start < source.Count(domain); start += batchSize)
             {
                 using var scope = NewDisposeScope();
+                using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
                 var x = EvalImages.Load(source, domain, start, Math.Min(batchSize, source.Count(domain) - start), imgSize);
                 features.Add(backbone.Features(EvalPixels.ToBytes(x)).MoveToOuterDisposeScope());
             }

@@ -16,6 +16,7 @@ public sealed class ModelTranslator(StarGanNets nets, Device device, IFaceMasker
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         var x = r.Sources.to(device);
         var y = full(x.size(0), r.TargetDomain, dtype: int64, device: device);
         // Codes come from the request's CPU generator, so the numbers do not depend on the device.

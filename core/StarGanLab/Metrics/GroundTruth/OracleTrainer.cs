@@ -41,6 +41,7 @@ internal static class OracleTrainer
                 items[i] = new Rendering(d, set.FactorsAt(d, next[d]++, Split.Train));
             }
             using var scope = NewDisposeScope();
+            using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
             var x = Renders.Images(set, items);
             if (o.NoiseStd > 0)
                 x = x + rand([items.Length, 1, 1, 1], generator: gen) * o.NoiseStd * randn(x.shape, generator: gen);

@@ -122,6 +122,7 @@ public static class SyntheticGroundTruth
             int n = Math.Min(o.BatchSize, o.SourcesPerDomain - start);
             var srcFactors = Enumerable.Range(start, n).Select(i => set.Factors(src, i, Split.Val)).ToArray();
             using var scope = NewDisposeScope();
+            using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
             var xSrc = Renders.Images(set, srcFactors.Select(f => new Rendering(src, f)).ToArray());
             var srcContent = Renders.Content(srcFactors);
             var styles = new List<Tensor>();
