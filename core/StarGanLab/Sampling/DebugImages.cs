@@ -20,6 +20,7 @@ public static class DebugImages
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         var paths = new List<string>();
         int n = (int)xSrc.size(0);
         var masks = masker?.Masks(xSrc);
@@ -48,6 +49,7 @@ public static class DebugImages
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         int n = (int)xSrc.size(0);
         var rows = new List<Tensor> { ones(1, xSrc.size(1), xSrc.size(2), xSrc.size(3), device: xSrc.device), xSrc };
         var sRef = ema.ReferenceStyle(xRef, yRef);
@@ -71,6 +73,7 @@ public static class DebugImages
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         int n = (int)xSrc.size(0);
         var device = xSrc.device;
         var rows = new List<Tensor> { xSrc };

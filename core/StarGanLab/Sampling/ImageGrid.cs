@@ -43,6 +43,7 @@ public static class ImageGrid
     public static byte[] ToRgb24(Tensor images)
     {
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         var hwc = ((images.detach().cpu().to(float32) + 1) / 2 * 255 + 0.5).clamp(0, 255).to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
         return hwc.data<byte>().ToArray();
     }

@@ -66,6 +66,7 @@ public static class InterpolationVideo
         foreach (double alpha in InterpolationSchedule.Alphas)
         {
             using var scope = NewDisposeScope();
+            using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
             var s = lerp(sPrev, sNext, alpha).expand(n, -1);
             var xFake = ema.Generator.forward(xSrc, s, masks);
             // (N, C, 2H, W) sources above fakes -> (C, 2H, N*W), the sources side by side (make_grid, no padding)

@@ -42,6 +42,7 @@ public static class Sampler
 
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         var ema = model.Nets;
         var xSrc = src.X.to(model.Device);
         var xRef = refs.X.to(model.Device);

@@ -13,6 +13,7 @@ public static class Translator
         model.RequireStyleCodes("reference-guided translation");
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         xSrc = xSrc.to(model.Device);
         var sRef = model.Nets.ReferenceStyle(xRef.to(model.Device), full(xRef.size(0), refDomain, dtype: int64, device: model.Device));
         return model.Nets.Generator.forward(xSrc, sRef, model.Masker?.Masks(xSrc)).MoveToOuterDisposeScope();
@@ -26,6 +27,7 @@ public static class Translator
         Truncation.Validate(psi);
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         xSrc = xSrc.to(model.Device);
         var z = randn([1, model.Config.Model.LatentDim], generator: new torch.Generator((ulong)seed));
         var sAvg = psi == 1 ? null : Truncation.StyleAverage(model.Nets, domain, (long)model.Config.Seed);

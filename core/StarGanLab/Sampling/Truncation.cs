@@ -17,6 +17,7 @@ public static class Truncation
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
         var device = ema.Generator.parameters().First().device;
         // One forward over all 10,000 codes: the mapping network is a small MLP, so this is one cheap batch.
         var z = randn([AverageOver, ema.Model.LatentDim], generator: rng).to(device);
