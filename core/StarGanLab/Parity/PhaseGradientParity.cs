@@ -220,7 +220,8 @@ static class PhaseGradientParity
         return x with { XReal = Nudge(x.XReal), XRef = Nudge(x.XRef), XRef2 = Nudge(x.XRef2), ZTrg = Nudge(x.ZTrg), ZTrg2 = Nudge(x.ZTrg2) };
     }
 
-    static StepInputs To64(StepInputs x) => x with
+    /// <summary>The inputs in float64 (labels stay integers; masks are the caller's to recompute).</summary>
+    internal static StepInputs To64(StepInputs x) => x with
     {
         XReal = x.XReal.to(float64), XRef = x.XRef.to(float64), XRef2 = x.XRef2.to(float64),
         ZTrg = x.ZTrg.to(float64), ZTrg2 = x.ZTrg2.to(float64), Masks = null,

@@ -74,7 +74,7 @@ public static class TrainingParity
             int steps = name is StarGanNets.GeneratorName or StarGanNets.DiscriminatorName ? 2 : 1;
             double lr = trainer.Optimizers[name].Lr;
             var theirs = CompareUpdates(name, after[name], initial[name], exact[name], lr, steps, config.Optim.Beta2, noise, 1, "");
-            double allowed = Math.Max(MaxFlippedFraction, ConditioningFactor * theirs.MaxRel);
+            double allowed = Math.Max(MaxFlippedFraction, PhaseGradientParity.ConditioningFactor * theirs.MaxRel);
             var c = CompareUpdates(name, module, initial[name], exact[name], lr, steps, config.Optim.Beta2, noise, allowed, "weights after 1 iteration, against our float64 iteration");
             checks.Add(c with { Note = c.Note + $"; the official's: {theirs.MaxRel:P2} of elements, max {theirs.MaxAbs / lr:F2} lr" });
         }
@@ -93,8 +93,6 @@ public static class TrainingParity
         return checks;
     }
 
-    public const double ConditioningFactor = PhaseGradientParity.ConditioningFactor;
-
     /// <summary>The FAN masker of a full w_hpf fixture in <paramref name="dtype"/>, or null.</summary>
     static FanMasker? Masker(ParityFixture fx, ScalarType dtype, Action<string>? log)
     {
@@ -111,11 +109,7 @@ public static class TrainingParity
         using var ema = FixtureCheckpoints.Load(fx, fx.Checkpoint("000000_nets_ema")!, withDiscriminator: false);
         foreach (var (_, m) in nets.Modules.Concat(ema.Modules)) m.to(float64);
         using var trainer = new Trainer(nets, ema, config, masker64);
-        var x64 = x with
-        {
-            XReal = x.XReal.to(float64), XRef = x.XRef.to(float64), XRef2 = x.XRef2.to(float64),
-            ZTrg = x.ZTrg.to(float64), ZTrg2 = x.ZTrg2.to(float64),
-        };
+        var x64 = PhaseGradientParity.To64(x);
         trainer.TrainStep(x64 with { Masks = masker64?.Masks(x64.XReal) });
         return nets;
     }
