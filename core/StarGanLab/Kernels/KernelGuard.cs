@@ -35,50 +35,40 @@ public static class KernelGuard
     /// <summary>Checks (or recalls) the kernels of <paramref name="model"/>'s networks and sets the process's route.</summary>
     public static KernelVerdict Ensure(ModelConfig model, string? setting = null)
     {
-        if (setting != null)
-        {
-            KernelSetting.Parse(setting);   // a bad value is refused before it becomes the default
-            lock (Gate) chosenSetting = setting;
-        }
-        return Ensure(model, setting, KernelVerdictCache.Default(), ConvKernel.Libtorch);
-    }
-
-    /// <summary>As <see cref="Ensure(ModelConfig, string?)"/> with an explicit cache and raw kernel (tests stand in a
-    /// faulty one; a stand-in's verdicts are not memoised).</summary>
-    public static KernelVerdict Ensure(ModelConfig model, string? setting, KernelVerdictCache? cache, RawConv raw)
-    {
-        var forced = KernelSetting.Parse(setting ?? DefaultSetting);
-        bool real = ReferenceEquals(raw, ConvKernel.Libtorch);
+        var forced = KernelSetting.Parse(setting ?? DefaultSetting);   // a bad value is refused before it becomes the default
         string memoKey = $"{model}|{forced}";
         lock (Gate)
         {
-            if (real && Memo.TryGetValue(memoKey, out var known) && (forced != null || !paddedInUse || known.Route == ConvRoute.Padded))
+            if (setting != null) chosenSetting = setting;
+            if (Memo.TryGetValue(memoKey, out var known) && (forced != null || !paddedInUse || known.Route == ConvRoute.Padded))
             {
                 KernelRouting.Current = known.Route;
                 return known;
             }
-            var verdict = Decide(model, forced, cache, raw);
-            if (real)
-            {
-                Memo[memoKey] = verdict;
-                KernelRouting.Current = verdict.Route;
-                if (verdict.Route == ConvRoute.Padded && forced == null) paddedInUse = true;
-            }
+            var verdict = Decide(model, forced, KernelVerdictCache.Default(), ConvKernel.Libtorch, keepPadded: paddedInUse, Say);
+            Memo[memoKey] = verdict;
+            KernelRouting.Current = verdict.Route;
+            if (verdict.Route == ConvRoute.Padded && forced == null) paddedInUse = true;
             return verdict;
         }
     }
 
-    static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw)
+    /// <summary>What <see cref="Ensure(ModelConfig, string?)"/> would decide with an explicit cache and raw kernel, without
+    /// touching the process's route or memory (tests stand in faulty kernels; only libtorch's verdicts are cached). Its
+    /// one-line notices go to <paramref name="say"/>.</summary>
+    public static KernelVerdict Verdict(ModelConfig model, string? setting, KernelVerdictCache? cache, RawConv raw, Action<string> say) =>
+        Decide(model, KernelSetting.Parse(setting ?? DefaultSetting), cache, raw, keepPadded: false, say);
+
+    static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw, bool keepPadded, Action<string> say)
     {
         var checks = new Dictionary<ConvRoute, IReadOnlyList<KernelCaseResult>>();
-        bool keepPadded = paddedInUse && ReferenceEquals(raw, ConvKernel.Libtorch);
         IReadOnlyList<KernelCaseResult> Check(ConvRoute route) => checks[route] = Checked(model, route, cache, raw);
 
         if (forced is ConvRoute route)
         {
             var results = Check(route);
             if (results.Any(r => !r.Pass))
-                Say($"kernels: {KernelSetting.Name(route)} was chosen by hand, but {Describe(results)}; 'stargan doctor' shows every case");
+                say($"kernels: {KernelSetting.Name(route)} was chosen by hand, but {Describe(results)}; 'stargan doctor' shows every case");
             return new KernelVerdict(route, true, checks);
         }
         // Once one set of networks in this process needed the padded route, the others keep it: their tensors may
@@ -89,7 +79,7 @@ public static class KernelGuard
         if (padded.All(r => r.Pass))
         {
             if (!keepPadded && checks.TryGetValue(ConvRoute.Native, out var native))
-                Say($"kernels: this CPU's libtorch computes wrong convolutions ({Describe(native)}); convolutions take " +
+                say($"kernels: this CPU's libtorch computes wrong convolutions ({Describe(native)}); convolutions take " +
                     "channel-padded kernels instead, which the same check finds correct (kernels: padded; 'stargan doctor' for details)");
             return new KernelVerdict(ConvRoute.Padded, false, checks);
         }

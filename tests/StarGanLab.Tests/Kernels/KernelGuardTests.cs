@@ -52,18 +52,12 @@ public class KernelGuardTests : TorchTest
     public void Auto_picks_the_padded_route_for_a_kernel_wrong_on_unpadded_shapes_and_says_so()
     {
         using var dir = new TempDir();
-        var said = new List<string>();
-        var previous = KernelGuard.Say;
-        KernelGuard.Say = said.Add;
-        try
-        {
-            var verdict = KernelGuard.Ensure(Odd, KernelSetting.Auto, new KernelVerdictCache(dir.Path), WrongBackwardUnlessCout16);
-            Assert.Equal(ConvRoute.Padded, verdict.Route);
-            Assert.False(verdict.Forced);
-            Assert.True(verdict.Sound);
-            Assert.Contains(verdict.Checks[ConvRoute.Native], r => !r.Pass);
-        }
-        finally { KernelGuard.Say = previous; }
+        var said = new List<string>();   // the guard's notices for this call alone: other tests run the real guard meanwhile
+        var verdict = KernelGuard.Verdict(Odd, KernelSetting.Auto, new KernelVerdictCache(dir.Path), WrongBackwardUnlessCout16, said.Add);
+        Assert.Equal(ConvRoute.Padded, verdict.Route);
+        Assert.False(verdict.Forced);
+        Assert.True(verdict.Sound);
+        Assert.Contains(verdict.Checks[ConvRoute.Native], r => !r.Pass);
         var line = Assert.Single(said);
         Assert.Contains("wrong convolutions", line);
         Assert.Contains("kernels: padded", line);
@@ -73,21 +67,15 @@ public class KernelGuardTests : TorchTest
     [Fact]
     public void A_fault_no_route_avoids_is_an_error_that_names_the_ISA_cap_and_a_forced_route_is_warned_about()
     {
-        var e = Assert.Throws<KernelFaultException>(() => KernelGuard.Ensure(Odd, KernelSetting.Auto, null, WrongEverywhere));
+        var e = Assert.Throws<KernelFaultException>(() => KernelGuard.Verdict(Odd, KernelSetting.Auto, null, WrongEverywhere, _ => { }));
         Assert.Contains("ONEDNN_MAX_CPU_ISA=SSE41", e.Message);
         Assert.Contains("forward", e.Message);
 
         var said = new List<string>();
-        var previous = KernelGuard.Say;
-        KernelGuard.Say = said.Add;
-        try
-        {
-            var verdict = KernelGuard.Ensure(Odd, KernelSetting.Native, null, WrongEverywhere);
-            Assert.Equal(ConvRoute.Native, verdict.Route);
-            Assert.True(verdict.Forced);
-            Assert.False(verdict.Sound);
-        }
-        finally { KernelGuard.Say = previous; }
+        var verdict = KernelGuard.Verdict(Odd, KernelSetting.Native, null, WrongEverywhere, said.Add);
+        Assert.Equal(ConvRoute.Native, verdict.Route);
+        Assert.True(verdict.Forced);
+        Assert.False(verdict.Sound);
         Assert.Contains("chosen by hand", Assert.Single(said));
     }
 
@@ -161,7 +149,7 @@ public class KernelGuardTests : TorchTest
     {
         using var dir = new TempDir();
         var cache = new KernelVerdictCache(dir.Path);
-        var first = KernelGuard.Ensure(Odd, KernelSetting.Padded, cache, ConvKernel.Libtorch);
+        var first = KernelGuard.Verdict(Odd, KernelSetting.Padded, cache, ConvKernel.Libtorch, _ => { });
         var files = Directory.GetFiles(dir.Path);
         Assert.Single(files);
         var cached = cache.TryRead(Path.GetFileNameWithoutExtension(files[0]));
@@ -170,7 +158,7 @@ public class KernelGuardTests : TorchTest
 
         File.WriteAllText(files[0], "{ not json");
         Assert.Null(cache.TryRead(Path.GetFileNameWithoutExtension(files[0])));
-        var again = KernelGuard.Ensure(Odd with { MappingHidden = 48 }, KernelSetting.Padded, cache, ConvKernel.Libtorch);
+        var again = KernelGuard.Verdict(Odd with { MappingHidden = 48 }, KernelSetting.Padded, cache, ConvKernel.Libtorch, _ => { });
         Assert.True(again.Sound);
     }
 
