@@ -117,9 +117,12 @@ public class MlflowRestSinkTests
         using var server = new FakeMlflowServer();
         string runDir = TrackingTemp.Dir();
         var log = new Messages();
+        // Only the injected stall may outlast the client's timeout: with Fast's 300 ms an ordinary log-batch on a loaded
+        // machine once did, was retried after the server had applied it, and arrived twice (120 metrics, not 60).
+        var options = Fast with { RequestTimeout = TimeSpan.FromSeconds(2) };
         server.Inject(new FakeMlflowServer.Fault(Status: 500), new FakeMlflowServer.Fault(Status: 429),
-                      new FakeMlflowServer.Fault(Stall: TimeSpan.FromMilliseconds(450)));
-        using (var sink = Sink(server, runDir, log))
+                      new FakeMlflowServer.Fault(Stall: TimeSpan.FromSeconds(3)));
+        using (var sink = new MlflowRestSink(new MlflowRestClient(server.Uri, null, options), runDir, log.Add, options, user: "tester"))
         {
             sink.StartRun("retry", "r", Params(3), []);
             for (long step = 1; step <= 20; step++) sink.LogMetrics(step, 1000 + step, Losses(step));
