@@ -1,5 +1,4 @@
 using Xunit;
-using System.Diagnostics;
 using System.Text;
 using StarGanLab.Config;
 using static StarGanLab.Tests.Config.ConfigTestSupport;
@@ -16,9 +15,8 @@ public class ConfigSafetyTests
         for (var i = 1; i < 10; i++)
             sb.Append($"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n");
 
-        var clock = Stopwatch.StartNew();
+        // The refusal names the node budget it stopped at, so the expansion never ran to its 10^10 nodes.
         var e = Fails(sb.ToString());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         var p = Assert.Single(e.Problems);
         Assert.Contains("aliases expand to more than 100000 nodes", p.Message);
     }

@@ -105,20 +105,16 @@ public class DataFaultTests : TorchTest, IDisposable
     }
 
     [Fact]
-    public void Ten_thousand_files_per_domain_are_listed_quickly()
+    public void Ten_thousand_files_per_domain_are_listed_in_name_order()
     {
         const int perDomain = 10_000;
         byte[] png = TestImages.SolidPng(4, 4, SKColors.Teal);
         string dir = Directory.CreateDirectory(Path.Combine(root, "cat")).FullName;
         Parallel.For(0, perDomain, i => File.WriteAllBytes(Path.Combine(dir, $"{i:D6}.png"), png));
         Domain("dog", 1);
-        var watch = Stopwatch.StartNew();
         var ds = new ImageFolderDataset(root, new ImageFolderOptions(VerifyOnOpen: false));
-        watch.Stop();
         Assert.Equal(perDomain, ds.Count(0));
         Assert.Equal("000000.png", Path.GetFileName(ds.Files(0)[0]));
         Assert.Equal("009999.png", Path.GetFileName(ds.Files(0)[^1]));
-        // about 0.5 s on two shared cores; the bound only catches an accidental quadratic or per-file decode
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"listing {perDomain} files took {watch.Elapsed.TotalSeconds:F1} s");
     }
 }

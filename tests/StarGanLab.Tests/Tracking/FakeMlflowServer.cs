@@ -48,6 +48,8 @@ sealed class FakeMlflowServer : IDisposable
     /// <summary>When set, requests without exactly this Authorization header get 401.</summary>
     public string? RequiredAuthorization { get; set; }
     public bool Down { get; set; }
+    /// <summary>While reset, every request waits unanswered (a server that hangs); set again to let them through.</summary>
+    public ManualResetEventSlim Answering { get; } = new(initialState: true);
 
     /// <param name="port">0: a free port; else this one (e.g. the address a run already tried while no server was up).</param>
     public FakeMlflowServer(int port = 0)
@@ -91,6 +93,7 @@ sealed class FakeMlflowServer : IDisposable
         using var ms = new MemoryStream();
         await req.InputStream.CopyToAsync(ms);
         byte[] body = ms.ToArray();
+        await Task.Run(() => Answering.Wait());
         string path = req.Url!.AbsolutePath;
         int status;
         string answer;
@@ -259,6 +262,7 @@ sealed class FakeMlflowServer : IDisposable
 
     public void Dispose()
     {
+        Answering.Set();   // no handler stays parked after the test
         listener.Stop();
         listener.Close();
         try { loop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
