@@ -34,8 +34,7 @@ let presets = [ for p in "ABCDEF" -> string p, Path.Combine(presetDir, sprintf "
 match presets |> List.filter (snd >> File.Exists >> not) with
 | [] -> ()
 | missing ->
-    eprintfn "table1: %s not found. The presets A-F of Table 1 are configs over the component switches (model.injection, \
-model.style_source, model.discriminator, loss.lambda_cls, optim.ema, ...); this build has no configs/ablations/ yet."
+    eprintfn "table1: %s not found: the presets A-F ship in configs/ablations/ (git checkout -- configs/ablations restores them)."
         (String.Join(", ", missing |> List.map snd))
     exit 2
 
