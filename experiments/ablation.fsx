@@ -15,7 +15,7 @@ open System
 open System.IO
 open StarGanLab.Config
 open StarGanLab.Sweeps
-open StarGanLab.Training.Hooks
+open StarGanLab.Experiments.Hooks
 
 // ---- the components to ablate, each alone off the base (one-at-a-time) ----------------------------------------
 // configs/sweeps/ablation.yaml switches off, each alone: the four loss terms, the mapping network

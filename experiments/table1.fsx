@@ -13,7 +13,7 @@
 open System
 open System.IO
 open StarGanLab.Sweeps
-open StarGanLab.Training.Hooks
+open StarGanLab.Experiments.Hooks
 
 let args = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
 let rec option name = function

@@ -3,6 +3,7 @@ using Spectre.Console;
 using StarGanLab.Checkpoints;
 using StarGanLab.Native;
 using StarGanLab.Training;
+using StarGanLab.Runs;
 
 namespace StarGanLab.Cli.Commands;
 

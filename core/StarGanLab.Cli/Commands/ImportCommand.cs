@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using StarGanLab.Checkpoints;
 using StarGanLab.Native;
+using StarGanLab.Runs;
 
 namespace StarGanLab.Cli.Commands;
 

@@ -6,7 +6,8 @@ using StarGanLab.Reports;
 using StarGanLab.Runs;
 using StarGanLab.Tracking;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Cli.Commands;
 

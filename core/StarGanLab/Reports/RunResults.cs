@@ -1,5 +1,6 @@
 using StarGanLab.Config;
 using StarGanLab.Runs;
+using StarGanLab.Experiments.Hooks;
 
 namespace StarGanLab.Reports;
 
@@ -32,7 +33,7 @@ public sealed class RunResults
             ConfigYaml = File.ReadAllText(run.ConfigFile),
             Losses = ScalarLog.Read(run.LossesFile),
             Metrics = ScalarLog.Read(Path.Combine(run.Path, MetricsFileName)),
-            NewestSamples = Tracking.TrackingHook.NewestSamples(run.SampleDir),
+            NewestSamples = RunDirectory.NewestSamples(run.SampleDir),
         };
     }
 

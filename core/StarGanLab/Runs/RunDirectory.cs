@@ -49,4 +49,13 @@ public sealed class RunDirectory
 
     /// <summary>Writes text via a temporary file and rename, so a crash never leaves a torn file.</summary>
     public void WriteText(string relative, string text) => IO.AtomicFile.WriteAllText(System.IO.Path.Combine(Path, relative), text);
+
+    /// <summary>The .png files that share the highest step prefix (NNNNNN_*.png as SampleHook names them).</summary>
+    public static IReadOnlyList<string> NewestSamples(string sampleDir)
+    {
+        if (!Directory.Exists(sampleDir)) return [];
+        var files = Directory.GetFiles(sampleDir, "*.png");
+        var newest = files.Select(f => System.IO.Path.GetFileName(f).Split('_')[0]).Where(p => p.Length > 0 && p.All(char.IsAsciiDigit)).DefaultIfEmpty().Max();
+        return newest == null ? [] : files.Where(f => System.IO.Path.GetFileName(f).StartsWith(newest + "_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+    }
 }

@@ -1,5 +1,6 @@
 using StarGanLab.Runs;
 using StarGanLab.Training;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Sweeps;
 

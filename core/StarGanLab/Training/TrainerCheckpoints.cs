@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using StarGanLab.Checkpoints;
 using StarGanLab.Config;
 using StarGanLab.Networks;
-using StarGanLab.Training.Hooks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,16 +28,18 @@ public static class TrainerCheckpoints
     /// <summary>Writes the three files of the current step. Non-finite weights are refused (a diverged state never
     /// becomes the newest checkpoint); a write that fails (e.g. a full disk) removes this step's partial files, leaves
     /// every earlier checkpoint as it was, and is reported as a <see cref="CheckpointException"/> naming the folder.</summary>
-    public static void Save(TrainContext c, string dir)
+    /// <param name="latentRng">The generator of the latent codes, whose state a resume continues from.</param>
+    /// <param name="dataPosition">The index of the next batch the data stream yields.</param>
+    public static void Save(Trainer t, torch.Generator latentRng, long dataPosition, string dir)
     {
-        RequireFiniteWeights(c.Trainer);
+        RequireFiniteWeights(t);
         try
         {
-            Write(c, dir);
+            Write(t, latentRng, dataPosition, dir);
         }
         catch (IOException e)
         {
-            long step = c.Trainer.Step;
+            long step = t.Step;
             foreach (var kind in new[] { Optims, NetsEma, Nets })
                 try { File.Delete(FileOf(dir, step, kind)); } catch (IOException) { /* the save error below is what matters */ }
             var good = CompleteSteps(dir);
@@ -59,17 +60,16 @@ public static class TrainerCheckpoints
                         throw new TrainingDivergedException($"weights {name}.{key} became non-finite at step {t.Step}; no checkpoint is written for this state");
     }
 
-    static void Write(TrainContext c, string dir)
+    static void Write(Trainer t, torch.Generator latentRng, long dataPosition, string dir)
     {
         Directory.CreateDirectory(dir);
-        var t = c.Trainer;
-        var header = ModelJson(c.Config.Model);
+        var header = ModelJson(t.Config.Model);
         NativeCheckpoint.Save(FileOf(dir, t.Step, Nets), Nets, t.Step, header, StateDicts(t.Nets));
         NativeCheckpoint.Save(FileOf(dir, t.Step, NetsEma), NetsEma, t.Step, header, StateDicts(t.Ema));
 
         var groups = t.Optimizers.ToDictionary(o => o.Key, o => (IReadOnlyDictionary<string, Tensor>)o.Value.StateDict());
-        using var rngState = c.LatentRng.get_state();
-        using var position = tensor(c.DataPosition());
+        using var rngState = latentRng.get_state();
+        using var position = tensor(dataPosition);
         groups["trainer"] = new Dictionary<string, Tensor> { ["latent_rng_state"] = rngState, ["data_position"] = position };
         NativeCheckpoint.Save(FileOf(dir, t.Step, Optims), Optims, t.Step, header, groups);
         foreach (var (name, g) in groups)

@@ -1,6 +1,7 @@
 using StarGanLab.Checkpoints;
 using StarGanLab.Training;
 using Xunit;
+using StarGanLab.Runs;
 
 namespace StarGanLab.Tests.Checkpoints;
 

@@ -4,6 +4,7 @@ using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Native;
 

@@ -4,6 +4,7 @@ using StarGanLab.Tests.Training;
 using StarGanLab.Training;
 using Xunit;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Native;
 

@@ -3,9 +3,10 @@ using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Reliability;
 

@@ -4,8 +4,9 @@ using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Reliability;
 

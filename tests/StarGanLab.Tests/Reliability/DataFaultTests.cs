@@ -6,8 +6,9 @@ using StarGanLab.Runs;
 using StarGanLab.Tests.Data;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Reliability;
 

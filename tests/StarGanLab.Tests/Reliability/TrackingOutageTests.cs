@@ -3,8 +3,9 @@ using StarGanLab.Tests.Tracking;
 using StarGanLab.Tests.Training;
 using StarGanLab.Tracking;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Reliability;
 

@@ -1,9 +1,10 @@
 using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Runs;
 

@@ -2,7 +2,8 @@ using StarGanLab.Data;
 using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Sampling;
 

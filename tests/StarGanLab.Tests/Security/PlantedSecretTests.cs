@@ -4,8 +4,9 @@ using StarGanLab.Data;
 using StarGanLab.Runs;
 using StarGanLab.Tracking;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Security;
 

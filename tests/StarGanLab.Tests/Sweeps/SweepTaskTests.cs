@@ -2,7 +2,7 @@ using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Sweeps;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 
 namespace StarGanLab.Tests.Sweeps;

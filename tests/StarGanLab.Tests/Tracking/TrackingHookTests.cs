@@ -3,9 +3,10 @@ using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Tracking;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Tracking;
 
@@ -35,8 +36,8 @@ public class TrackingHookTests : TorchTest
         string dir = TrackingTemp.Dir();
         foreach (var f in new[] { "000002_reference.png", "000010_reference.png", "000010_cycle_consistency.png", "notes.png", "000011_x.txt" })
             File.WriteAllText(Path.Combine(dir, f), "");
-        Assert.Equal(["000010_cycle_consistency.png", "000010_reference.png"], TrackingHook.NewestSamples(dir).Select(Path.GetFileName));
-        Assert.Empty(TrackingHook.NewestSamples(Path.Combine(dir, "none")));
+        Assert.Equal(["000010_cycle_consistency.png", "000010_reference.png"], RunDirectory.NewestSamples(dir).Select(Path.GetFileName));
+        Assert.Empty(RunDirectory.NewestSamples(Path.Combine(dir, "none")));
     }
 
     [Fact]

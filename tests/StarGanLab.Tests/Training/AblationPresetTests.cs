@@ -3,8 +3,9 @@ using StarGanLab.Config;
 using StarGanLab.Networks;
 using StarGanLab.Runs;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Training;
 

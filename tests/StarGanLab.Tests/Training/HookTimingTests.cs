@@ -1,5 +1,5 @@
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 
 namespace StarGanLab.Tests.Training;

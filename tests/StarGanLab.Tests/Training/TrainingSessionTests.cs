@@ -2,10 +2,12 @@ using StarGanLab.Checkpoints;
 using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
+using StarGanLab.Networks;
 
 namespace StarGanLab.Tests.Training;
 

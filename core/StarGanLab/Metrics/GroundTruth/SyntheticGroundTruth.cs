@@ -35,7 +35,7 @@ public static class SyntheticGroundTruth
     // Keys of the per-task random streams, apart from each other and from every other use of the seed.
     const long LatentStream = 0x67746C, ReferenceStream = 0x677472;
 
-    /// <summary>The synthetic set a run trains on (as Training.DataSources opens it); an error for other data.</summary>
+    /// <summary>The synthetic set a run trains on (as Data.DataSources opens it); an error for other data.</summary>
     public static SyntheticDomains DataOf(ExperimentConfig cfg)
     {
         var d = cfg.Data;
@@ -43,7 +43,7 @@ public static class SyntheticGroundTruth
             throw new ArgumentException($"ground-truth metrics need the synthetic data set (data.source: synthetic), this run has data.source: {d.Source}");
         if (d.SyntheticDomains != cfg.Model.NumDomains)
             throw new ArgumentException($"data.synthetic_domains is {d.SyntheticDomains} but model.num_domains is {cfg.Model.NumDomains}");
-        return Training.DataSources.SyntheticSet(cfg);
+        return Data.DataSources.SyntheticSet(cfg);
     }
 
     /// <summary>Evaluates a trained run's EMA networks; the oracle is loaded from (or trained into) <paramref name="cacheDir"/>.</summary>

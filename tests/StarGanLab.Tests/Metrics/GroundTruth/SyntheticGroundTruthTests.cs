@@ -4,10 +4,11 @@ using StarGanLab.Networks;
 using StarGanLab.Runs;
 using StarGanLab.Tests.Training;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Tests.Metrics.GroundTruth;
 

@@ -2,8 +2,9 @@ using StarGanLab.Config;
 using StarGanLab.Data;
 using StarGanLab.Runs;
 using TorchSharp;
+using StarGanLab.Training;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>What hooks may read: the trainer (nets, EMA, step), the run folder, the config, the fixed validation
 /// images, timing, and the generators whose state makes a resumed run identical to an uninterrupted one.</summary>

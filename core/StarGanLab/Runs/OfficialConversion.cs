@@ -3,8 +3,9 @@ using StarGanLab.Config;
 using StarGanLab.Networks;
 using StarGanLab.Runs;
 using StarGanLab.Training;
+using StarGanLab.Checkpoints;
 
-namespace StarGanLab.Checkpoints;
+namespace StarGanLab.Runs;
 
 /// <summary>Official checkpoint files to a run directory of ours, and back.</summary>
 public static partial class OfficialConversion

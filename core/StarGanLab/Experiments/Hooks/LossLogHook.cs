@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using StarGanLab.Training;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Appends the official log line's values as one JSON object per print_every steps to losses.jsonl,
 /// flushed each time so a crash loses at most the current line.</summary>

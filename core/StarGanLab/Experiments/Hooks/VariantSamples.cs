@@ -3,7 +3,7 @@ using StarGanLab.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Debug images of an ablation variant without domain-specific style codes (model.style_source latent or
 /// domain, Table 1 (A) to (D)): it has no mapping network, so no truncation trick, and no reference-guided synthesis.

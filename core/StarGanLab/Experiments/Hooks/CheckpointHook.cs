@@ -1,4 +1,5 @@
-namespace StarGanLab.Training.Hooks;
+using StarGanLab.Training;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Saves nets, EMA nets and optimizer/trainer state every save_every steps and at the end of the run
 /// (also when stopped early), keeping the newest <c>keep</c> checkpoints (0: all).</summary>
@@ -22,7 +23,7 @@ public sealed class CheckpointHook(int every, int keep) : ITrainHook
 
     void Save(TrainContext c)
     {
-        TrainerCheckpoints.Save(c, c.Run.CheckpointDir);
+        TrainerCheckpoints.Save(c.Trainer, c.LatentRng, c.DataPosition(), c.Run.CheckpointDir);
         lastSaved = c.Step;
         if (keep > 0) TrainerCheckpoints.Prune(c.Run.CheckpointDir, keep);
     }

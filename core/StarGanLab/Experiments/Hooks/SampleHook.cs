@@ -2,8 +2,9 @@ using StarGanLab.Networks;
 using StarGanLab.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
+using StarGanLab.Training;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Writes the official debug images with the EMA networks every sample_every steps and at the end.
 /// References are the validation images in a fixed shuffled order; the latent codes come from a generator

@@ -3,9 +3,10 @@ using System.Diagnostics;
 using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
+using StarGanLab.Tracking;
 
-namespace StarGanLab.Tracking;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Reports a training run to a <see cref="Tracker"/>: at the start the flattened config as params and
 /// tags (git commit, host, source, preset, run directory); every <paramref name="every"/> steps and at the last
@@ -62,18 +63,9 @@ public sealed class TrackingHook(Tracker tracker, int every, string? experiment 
     {
         var result = new List<(string, string)>();
         if (File.Exists(run.ConfigFile)) result.Add((run.ConfigFile, ""));
-        result.AddRange(NewestSamples(run.SampleDir).Select(p => (p, "samples")));
+        result.AddRange(RunDirectory.NewestSamples(run.SampleDir).Select(p => (p, "samples")));
         if (File.Exists(run.LossesFile)) result.Add((run.LossesFile, ""));
         return result;
-    }
-
-    /// <summary>The .png files that share the highest step prefix (NNNNNN_*.png as SampleHook names them).</summary>
-    public static IReadOnlyList<string> NewestSamples(string sampleDir)
-    {
-        if (!Directory.Exists(sampleDir)) return [];
-        var files = Directory.GetFiles(sampleDir, "*.png");
-        var newest = files.Select(f => Path.GetFileName(f).Split('_')[0]).Where(p => p.Length > 0 && p.All(char.IsAsciiDigit)).DefaultIfEmpty().Max();
-        return newest == null ? [] : files.Where(f => Path.GetFileName(f).StartsWith(newest + "_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>HEAD of the git repository containing <paramref name="directory"/>, or null (no git, not a repository).</summary>

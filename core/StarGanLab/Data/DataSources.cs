@@ -1,7 +1,7 @@
 using StarGanLab.Config;
 using StarGanLab.Data;
 
-namespace StarGanLab.Training;
+namespace StarGanLab.Data;
 
 /// <summary>Opens the training and validation images a config names: the embedded synthetic set or ImageFolder roots.</summary>
 public static class DataSources

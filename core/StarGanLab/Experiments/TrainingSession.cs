@@ -5,11 +5,12 @@ using StarGanLab.Native;
 using StarGanLab.Networks;
 using StarGanLab.Runs;
 using StarGanLab.Security;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
 using TorchSharp;
 using static TorchSharp.torch;
+using StarGanLab.Training;
 
-namespace StarGanLab.Training;
+namespace StarGanLab.Experiments;
 
 /// <summary>A training run: networks, optimizers, data and hooks for one run directory, started fresh or resumed
 /// from its newest complete checkpoint so that N iterations, stop, resume, M iterations equals N+M in one go.</summary>
@@ -213,5 +214,3 @@ public sealed class TrainingSession : IDisposable
         masker?.Dispose();
     }
 }
-
-public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -1,8 +1,10 @@
 using StarGanLab.Metrics;
 using StarGanLab.Runs;
 using StarGanLab.Tracking;
+using StarGanLab.Training;
+using StarGanLab.Networks;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Evaluates the EMA networks every <c>train.eval_every</c> steps (and at the last step when
 /// metrics.eval_at_end) with the official protocol and the config's metrics: writes eval/*.json and metrics.jsonl

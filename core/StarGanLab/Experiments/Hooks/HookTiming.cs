@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StarGanLab.Training.Hooks;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Wall time each hook took on the training thread over a run, so a run can say what its samples,
 /// checkpoints and logs cost next to the steps (the hooks run between steps, not beside them).</summary>

@@ -1,4 +1,5 @@
-namespace StarGanLab.Training.Hooks;
+using StarGanLab.Training;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Work around the training step (detectron2-style hooks). Call order per run: BeforeTrain once,
 /// AfterStep after every iteration (in registration order), AfterRollback when a

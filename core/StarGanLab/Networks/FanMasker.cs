@@ -2,7 +2,7 @@ using StarGanLab.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace StarGanLab.Training;
+namespace StarGanLab.Networks;
 
 /// <summary>The face masks of the official nets.fan.get_heatmap, from a FAN in eval mode (no gradients flow into
 /// the masks, as the official @torch.no_grad). Owns the FAN.</summary>

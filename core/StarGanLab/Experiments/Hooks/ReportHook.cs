@@ -1,7 +1,8 @@
 using StarGanLab.Training;
-using StarGanLab.Training.Hooks;
+using StarGanLab.Experiments.Hooks;
+using StarGanLab.Reports;
 
-namespace StarGanLab.Reports;
+namespace StarGanLab.Experiments.Hooks;
 
 /// <summary>Writes runs/NAME/report.html every <paramref name="every"/> steps (0: never) and at the end of training,
 /// also after a failure, when the losses up to the divergence are what one wants to see. Register it after
