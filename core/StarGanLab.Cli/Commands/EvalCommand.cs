@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using StarGanLab.Metrics;
 using StarGanLab.Runs;
+using StarGanLab.Config;
 
 namespace StarGanLab.Cli.Commands;
 

@@ -16,7 +16,7 @@ internal sealed partial class ConfigValidator(
         Expect("name", c.Name.Trim().Length > 0, "a non-empty name", c.Name);
         Expect("device", DeviceRegex().IsMatch(c.Device), "auto, cpu, cuda or cuda:N", c.Device);
         Expect("threads", c.Threads >= 0, "an integer >= 0 (0: runtime default)", c.Threads);
-        Expect("kernels", Kernels.KernelSetting.All.Contains(c.Kernels), string.Join(", ", Kernels.KernelSetting.All), c.Kernels);
+        Expect("kernels", KernelChoices.All.Contains(c.Kernels), string.Join(", ", KernelChoices.All), c.Kernels);
 
         var m = c.Model;
         Expect("model.img_size", m.ImgSize is >= 16 and <= 1024 && (m.ImgSize & (m.ImgSize - 1)) == 0,
@@ -86,7 +86,7 @@ internal sealed partial class ConfigValidator(
         if (e.GroundTruth)
             Require("metrics.ground_truth", c.Data.Source == "synthetic",
                 "needs data.source: synthetic (the ground truth comes from the synthetic set's known factors)", "data.source");
-        Expect("metrics.modes", Metrics.EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
+        Expect("metrics.modes", EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
         Expect("metrics.num_outs_per_domain", e.NumOutsPerDomain >= 2, "an integer >= 2 (LPIPS compares pairs of outputs)", e.NumOutsPerDomain);
         Expect("metrics.seeds", e.Seeds >= 1, "an integer >= 1", e.Seeds);
         Expect("metrics.batch_size", e.BatchSize >= 1, "an integer >= 1", e.BatchSize);

@@ -1,3 +1,5 @@
+using StarGanLab.Config;
+
 namespace StarGanLab.Kernels;
 
 /// <summary>How convolutions reach libtorch. <see cref="Native"/> hands every shape to libtorch as it is.
@@ -9,8 +11,8 @@ public enum ConvRoute { Native, Padded }
 /// <summary>The <c>kernels</c> setting: <c>auto</c> lets the self-check choose, the others force a route.</summary>
 public static class KernelSetting
 {
-    public const string Auto = "auto", Native = "native", Padded = "padded";
-    public static readonly string[] All = [Auto, Native, Padded];
+    public const string Auto = KernelChoices.Auto, Native = KernelChoices.Native, Padded = KernelChoices.Padded;
+    public static IReadOnlyList<string> All => KernelChoices.All;
 
     /// <summary>Null for auto; throws naming the value and the choices otherwise.</summary>
     public static ConvRoute? Parse(string? value) => (value ?? Auto).Trim().ToLowerInvariant() switch

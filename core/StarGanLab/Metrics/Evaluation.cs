@@ -5,6 +5,7 @@ using StarGanLab.Runs;
 using StarGanLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using StarGanLab.Config;
 
 namespace StarGanLab.Metrics;
 

@@ -71,10 +71,15 @@ public static class SecretRedactor
     public static Exception Scrub(Exception e)
     {
         string message = Redact(e.Message);
+        // The project's own exception types (DataException, CheckpointException, ...) are rebuilt through their
+        // message constructor, so this foundation class needs to know none of the layers that define them.
+        var type = e.GetType();
+        if (type.Namespace?.StartsWith("StarGanLab.", StringComparison.Ordinal) == true)
+            foreach (var ctor in type.GetConstructors())
+                if (ctor.GetParameters() is [var first, .. var rest] && first.ParameterType == typeof(string) && rest.All(p => p.IsOptional))
+                    return (Exception)ctor.Invoke([message, .. rest.Select(p => p.DefaultValue)]);   // no inner exception
         return e switch
         {
-            Data.DataException => new Data.DataException(message),
-            Checkpoints.CheckpointException => new Checkpoints.CheckpointException(message),
             IOException => new IOException(message),
             InvalidDataException => new InvalidDataException(message),
             ArgumentException => new ArgumentException(message),

@@ -1,4 +1,4 @@
-namespace StarGanLab.Metrics;
+namespace StarGanLab.Config;
 
 /// <summary>The two official evaluation modes: styles from random latent codes through the mapping network, or
 /// from reference images of the target domain through the style encoder.</summary>
