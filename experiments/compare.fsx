@@ -7,20 +7,16 @@
 //   dotnet fsi experiments/compare.fsx runs --by LPIPS_latent/mean --higher # ... unless --higher
 //
 // The value of a run is the newest entry of its metrics.jsonl (evaluation) or else the last line of losses.jsonl.
-#r "../artifacts/lib/StarGanLab.dll"
+#load "Lab.fsx"
 
 open System
 open System.IO
 open StarGanLab.Reports
 open StarGanLab.Runs
+open Lab
 
-let args = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
-let rec option name = function
-    | n :: v :: _ when n = name -> Some v
-    | _ :: rest -> option name rest
-    | [] -> None
 let root = args |> List.tryHead |> Option.filter (fun a -> not (a.StartsWith "--")) |> Option.defaultValue "runs"
-let higher = List.contains "--higher" args
+let higher = flag "--higher"
 
 // Run directories anywhere under root (a sweep's runs sit one level down, experiments' two); the backups that
 // --overwrite leaves (NAME.replaced-TIME) are not runs.
@@ -42,7 +38,7 @@ let value (key: string) (r: RunResults) =
     | null, null -> None
     | null, s | s, _ -> Some(s.Last, s.LastStep)
 let key =
-    option "--by" args
+    option "--by"
     |> Option.orElse (runs |> List.tryPick (fun r -> r.Metrics.Series |> Seq.tryHead |> Option.map (fun s -> s.Name)))
     |> Option.defaultValue "G/ref_cyc"
 let ranked, without = runs |> List.partition (value key >> Option.isSome)
@@ -62,8 +58,7 @@ let rows =
       for i, r in List.indexed sorted ->
         let v, step = (value key r).Value
         [ string (i + 1); r.Name; sprintf "%.5g" v; string step; setting r ] ]
-let widths = [ for i in 0 .. 4 -> rows |> List.map (fun r -> r.[i].Length) |> List.max ]
 printfn "%d runs under %s ranked by %s (%s is better)\n" sorted.Length (Path.GetFullPath root) key (if higher then "higher" else "lower")
-for r in rows do printfn "%s" (String.Join("  ", List.map2 (fun (s: string) w -> s.PadRight w) r widths))
+printTable rows
 if not without.IsEmpty then
     printfn "\nwithout %s: %s" key (String.Join(", ", without |> List.map (fun r -> r.Name)))

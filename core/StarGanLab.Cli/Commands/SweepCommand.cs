@@ -48,8 +48,8 @@ static class SweepCommand
                                                     "the spec changed after the Slurm script was written; emit and submit it again");
             string? slurmTask = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { Length: > 0 } job
                 ? $"{job}_{Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}" : null;
-            // The train verb itself, in this process: its hooks, tracking, progress output and signal handling apply.
-            return SweepTask.Run(plan.Folder, run, r.GetValue(threads), p => TrainCommand.Create().Parse([.. p.TrainArguments]).Invoke(), Log, slurmTask);
+            // In this process, at the console as the train verb: the same experiment, progress output and signal handling.
+            return SweepTask.Run(plan.Folder, run, r.GetValue(threads), p => TrainCommand.Drive(o => p.Train(o)), Log, slurmTask);
         }));
         return cmd;
     }

@@ -33,49 +33,27 @@ static class TrainCommand
 
     static int Run(string? configPath, string[] overrides, string? resumeDir, bool overwrite, bool dryRun)
     {
-        void Log(string m) => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m));
-        TrainingSession session;
-        string source;
         if (resumeDir != null)
         {
             if (configPath != null) throw new ArgumentException("give either a config file or --resume RUN_DIR, not both");
-            session = TrainingSession.Resume(RunDirectory.Open(resumeDir), overrides, Log);
-            source = $"stargan train --resume {resumeDir}";
+            return Drive(o => Experiment.Resume(resumeDir, o with { Overrides = overrides, Source = $"stargan train --resume {resumeDir}" }));
         }
-        else
+        if (configPath == null) throw new ArgumentException("a config file is required (or --resume RUN_DIR)");
+        if (dryRun)
         {
-            if (configPath == null) throw new ArgumentException("a config file is required (or --resume RUN_DIR)");
             var cfg = ConfigLoader.Load(configPath, overrides, new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(configPath)));
-            string name = string.IsNullOrEmpty(cfg.Run.Name) ? RunNames.Derive(cfg, overrides) : cfg.Run.Name;
-            if (dryRun)
-            {
-                Console.Write(ConfigWriter.ToYaml(cfg));
-                Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, name)}");
-                return 0;
-            }
-            StarGanLab.Native.TorchRuntime.ResolveDevice(cfg.Device);   // fail before anything is written
-            session = TrainingSession.Start(cfg, RunDirectory.Create(cfg.Run.Root, name, overwrite, Log), Log);
-            source = $"stargan train {configPath}" + string.Concat(overrides.Select(o => $" --set {o}"));
+            Console.Write(ConfigWriter.ToYaml(cfg));
+            Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, Experiment.RunName(cfg, overrides))}");
+            return 0;
         }
-        using (session)
-        using (var tracker = TrackingFactory.FromEnvironment(session.Run.Path, Log))
-            return Train(session, tracker, new TrackingHook(tracker, session.Config.Train.PrintEvery,
-                experiment: Environment.GetEnvironmentVariable("MLFLOW_EXPERIMENT_NAME") is { Length: > 0 } e ? e : null,
-                source: source, gitDirectory: configPath == null ? null : ProjectRoot.Of(configPath)));
+        return Drive(o => Experiment.Run(configPath, overrides, o with { Overwrite = overwrite }));
     }
 
-    static int Train(TrainingSession session, Tracker tracker, TrackingHook tracking)
+    /// <summary>Runs <paramref name="experiment"/> at the console: grey log lines, a progress bar on a terminal (plain
+    /// lines otherwise), and SIGINT/SIGTERM to stop after the current step. Returns the process exit code: 0, or
+    /// 128 + the signal when stopped by one. The sweep's task verb drives its runs through here too.</summary>
+    public static int Drive(Func<ExperimentOptions, ExperimentResult> experiment)
     {
-        var t = session.Config.Train;
-        var hooks = new List<ITrainHook>
-        {
-            new LossLogHook(t.PrintEvery),
-            new SampleHook(t.SampleEvery),
-            new CheckpointHook(t.SaveEvery, t.KeepCheckpoints),
-            tracking,   // after the hooks whose files it uploads at the end
-            new EvalHook(tracker),   // every train.eval_every steps; before the report so it shows the numbers
-            new ReportHook(t.SampleEvery),   // last: reads what the hooks above wrote; a failure here loses nothing of theirs
-        };
         using var stop = new CancellationTokenSource();
         int signals = 0;
         PosixSignal? first = null;
@@ -91,24 +69,14 @@ static class TrainCommand
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(session.Run.Path)}[/], step {session.Trainer.Step} of {t.TotalIters}");
+        var options = new ExperimentOptions { Log = m => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m)), Stop = stop.Token };
 
         if (AnsiConsole.Profile.Capabilities.Interactive)
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("training", maxValue: t.TotalIters);
-                    task.Value = session.Trainer.Step;
-                    hooks.Add(new ProgressHook(task));
-                    session.Train(hooks, stop.Token);
-                });
+                .Start(ctx => experiment(options with { Hooks = [new ProgressHook(ctx)] }));
         else
-        {
-            hooks.Add(new ConsoleLogHook(t.PrintEvery));
-            session.Train(hooks, stop.Token);
-        }
-        AnsiConsole.MarkupLine($"finished at step {session.Trainer.Step}: {Markup.Escape(session.Run.Path)}");
+            experiment(options with { Hooks = [new ConsoleLogHook()] });
         return first is { } s ? ExitCode(s) : 0;
     }
 
@@ -128,24 +96,22 @@ static class TrainCommand
     static int ExitCode(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
 }
 
-/// <summary>Drives the Spectre progress bar: value = step, description = the headline losses.</summary>
-sealed class ProgressHook(ProgressTask task) : ITrainHook
+/// <summary>Drives the Spectre progress bar: value = step, description = the headline losses. The bar is made when
+/// training starts, when the run's length and resumed step are known.</summary>
+sealed class ProgressHook(ProgressContext progress) : ITrainHook
 {
+    ProgressTask? task;
+
+    public void BeforeTrain(TrainContext c)
+    {
+        task = progress.AddTask("training", maxValue: c.TotalIters);
+        task.Value = c.Step;
+    }
+
     public void AfterStep(TrainContext c, StepLosses l)
     {
+        if (task is null) return;
         task.Value = c.Step;
         task.Description = $"D {l.DLatent.Total:F3}/{l.DRef.Total:F3} G {l.GLatent.Total:F3}/{l.GRef.Total:F3} cyc {l.GRef.Cyc:F3} {c.SecondsPerIter:F2}s/it";
-    }
-}
-
-/// <summary>Plain log lines for non-interactive output (CI, nohup), every print_every steps.</summary>
-sealed class ConsoleLogHook(int every) : ITrainHook
-{
-    public void AfterStep(TrainContext c, StepLosses l)
-    {
-        if (c.Step % every != 0 && c.Step != c.TotalIters) return;
-        double eta = c.SecondsPerIter * (c.TotalIters - c.Step);
-        Console.WriteLine($"[{c.Step}/{c.TotalIters}] {c.SecondsPerIter:F3} s/it, eta {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss} | " +
-                          string.Join(" ", l.Flatten().Select(kv => $"{kv.Key}: {kv.Value:F4}")));
     }
 }

@@ -1,3 +1,4 @@
+using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Training;
 using StarGanLab.Experiments;
@@ -39,16 +40,21 @@ public sealed record TaskPlan(TaskAction Action, SweepRun Run, string RunDirecto
               .. Action == TaskAction.Restart ? new[] { "--overwrite" } : []],
     };
 
-    /// <summary>The training session that carries out this plan in this process (for scripts; the CLI runs
-    /// `stargan train` with <see cref="TrainArguments"/> so its hooks, tracking and signal handling apply).</summary>
-    public TrainingSession OpenSession(Action<string> log) => Action switch
+    /// <summary>Carries out this plan in this process through <see cref="Experiment"/>, with the lab's hooks, tracking
+    /// and end-of-run evaluation, exactly as `stargan train` with <see cref="TrainArguments"/> would.</summary>
+    public ExperimentResult Train(ExperimentOptions options)
     {
-        TaskAction.Resume => TrainingSession.Resume(Runs.RunDirectory.Open(RunDirectory), ResumeOverrides, log),
-        TaskAction.Start or TaskAction.Restart => TrainingSession.Start(
-            EffectiveThreads > 0 ? Run.Config with { Threads = EffectiveThreads } : Run.Config,
-            Runs.RunDirectory.Create(Path.GetDirectoryName(RunDirectory)!, Run.Name, overwrite: Action == TaskAction.Restart, log), log),
-        _ => throw new InvalidOperationException($"run {Run.Name} is finished; there is nothing to train"),
-    };
+        options = options with { Source = "stargan train " + string.Join(" ", TrainArguments) };
+        return Action switch
+        {
+            TaskAction.Resume => Experiment.Resume(RunDirectory, options with { Overrides = ResumeOverrides }),
+            TaskAction.Start or TaskAction.Restart => Experiment.Start(
+                EffectiveThreads > 0 ? Run.Config with { Threads = EffectiveThreads } : Run.Config,
+                Runs.RunDirectory.Create(Path.GetDirectoryName(RunDirectory)!, Run.Name, overwrite: Action == TaskAction.Restart, options.Log),
+                options with { GitDirectory = options.GitDirectory ?? ProjectRoot.Of(Run.BaseConfig) }),
+            _ => throw new InvalidOperationException($"run {Run.Name} is finished; there is nothing to train"),
+        };
+    }
 }
 
 /// <summary>One run of a sweep, as a local child process or a Slurm array task carries it out: take the run's lock,

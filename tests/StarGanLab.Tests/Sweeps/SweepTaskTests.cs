@@ -2,7 +2,7 @@ using StarGanLab.Config;
 using StarGanLab.Runs;
 using StarGanLab.Sweeps;
 using StarGanLab.Training;
-using StarGanLab.Experiments.Hooks;
+using StarGanLab.Experiments;
 using Xunit;
 
 namespace StarGanLab.Tests.Sweeps;
@@ -13,12 +13,7 @@ public class SweepTaskTests : TorchTest
 {
     static readonly Action<string> Quiet = _ => { };
 
-    static int TrainHere(TaskPlan plan)
-    {
-        using var session = plan.OpenSession(Quiet);
-        session.Train([new LossLogHook(1), new CheckpointHook(plan.Run.Config.Train.SaveEvery, 0)]);
-        return 0;
-    }
+    static int TrainHere(TaskPlan plan) => plan.Train(new ExperimentOptions { Log = Quiet }).Finished ? 0 : 1;
 
     static int MustNotTrain(TaskPlan plan) => throw new Xunit.Sdk.XunitException($"{plan.Run.Name} was trained again ({plan.Action})");
 
