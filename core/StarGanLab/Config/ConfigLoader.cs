@@ -221,7 +221,7 @@ public static class ConfigLoader
             {
                 if (field.HasDefault) return field.Parameter.DefaultValue;
                 var parent = Locate(path);
-                problems.Add(Problem(parent, path, $"required key is missing; expected {ConfigScalars.Expected(field.Kind)}"));
+                problems.Add(Problem(parent, path, $"required key is missing; expected {ConfigScalars.Expected(field)}"));
                 Unbound.Add(path);
                 return Placeholder(field);
             }
@@ -231,11 +231,11 @@ public static class ConfigLoader
             object? value = node switch
             {
                 ScalarNode { IsNull: true } when field.Kind == FieldKind.String => "",
-                ScalarNode { IsNull: false } s => ConfigScalars.TryParse(field.Kind, s.Value),
+                ScalarNode { IsNull: false } s => ConfigScalars.TryParse(field, s.Value),
                 _ => null,
             };
             if (value is not null) return value;
-            problems.Add(Problem(node.Location, path, $"expected {ConfigScalars.Expected(field.Kind)}, got {Describe(node)}"));
+            problems.Add(Problem(node.Location, path, $"expected {ConfigScalars.Expected(field)}, got {Describe(node)}"));
             Unbound.Add(path);
             return field.HasDefault ? field.Parameter.DefaultValue : Placeholder(field);
         }

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace StarGanLab.Config;
 
-internal enum FieldKind { Int, Long, Double, Bool, String, Section }
+internal enum FieldKind { Int, Long, Double, Bool, String, Enum, Section }
 
 /// <summary>One constructor parameter of a config record, under its snake_case YAML key.</summary>
 internal sealed record FieldSchema(string Key, ParameterInfo Parameter, PropertyInfo Property, FieldKind Kind, SectionSchema? Section)
@@ -49,6 +49,7 @@ internal sealed class SectionSchema
         : t == typeof(double) ? FieldKind.Double
         : t == typeof(bool) ? FieldKind.Bool
         : t == typeof(string) ? FieldKind.String
+        : t.IsEnum ? FieldKind.Enum
         : t.IsClass && t.Namespace == typeof(SectionSchema).Namespace ? FieldKind.Section
         : throw new InvalidOperationException($"config field type {t.Name} is not supported");
 
@@ -80,6 +81,9 @@ internal sealed class SectionSchema
 /// <summary>Scalar text to and from typed values, shared by the loader, writer and run names.</summary>
 internal static class ConfigScalars
 {
+    public static string Expected(FieldSchema field) =>
+        field.Kind == FieldKind.Enum ? "one of " + string.Join(", ", EnumNames(field.Parameter.ParameterType)) : Expected(field.Kind);
+
     public static string Expected(FieldKind kind) => kind switch
     {
         FieldKind.Int or FieldKind.Long => "an integer",
@@ -91,6 +95,15 @@ internal static class ConfigScalars
 
     /// <summary>Parses <paramref name="text"/> as <paramref name="kind"/>; null when it is not one.
     /// Numbers use the invariant culture; doubles must be finite.</summary>
+    public static object? TryParse(FieldSchema field, string text) =>
+        field.Kind != FieldKind.Enum ? TryParse(field.Kind, text)
+        : Enum.GetValues(field.Parameter.ParameterType).Cast<Enum>().FirstOrDefault(v => EnumName(v) == text);
+
+    /// <summary>An enum value as YAML spells it: the member's snake_case name (WganGp: wgan_gp).</summary>
+    public static string EnumName(Enum value) => SectionSchema.SnakeCase(value.ToString());
+
+    static IEnumerable<string> EnumNames(Type type) => Enum.GetValues(type).Cast<Enum>().Select(EnumName);
+
     public static object? TryParse(FieldKind kind, string text)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -114,6 +127,7 @@ internal static class ConfigScalars
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e"),
         bool b => b ? "true" : "false",
+        Enum e => EnumName(e),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

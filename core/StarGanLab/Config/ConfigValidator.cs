@@ -98,14 +98,12 @@ internal sealed partial class ConfigValidator(
     /// <summary>The component switches (paper section 4.1, Table 1) and the combinations that have no meaning.</summary>
     void ValidateComponents(ModelConfig m, LossConfig l)
     {
-        bool injection = Expect("model.injection", m.Injection is "adain" or "concat", "adain or concat", m.Injection);
-        bool source = Expect("model.style_source", m.StyleSource is "style" or "latent" or "domain", "style, latent or domain", m.StyleSource);
-        bool discriminator = Expect("model.discriminator", m.Discriminator is "multitask" or "classifier", "multitask or classifier", m.Discriminator);
-        if (injection && source && m.Injection == "concat")
-            Require("model.style_source", m.StyleSource == "domain",
-                $"must be domain when model.injection is concat (the concatenated input carries only the domain label), got '{m.StyleSource}'",
+        // The values themselves were checked by the loader (they are enums); these are the combinations.
+        if (m.Injection == InjectionMode.Concat)
+            Require("model.style_source", m.StyleSource == StyleCode.Domain,
+                $"must be domain when model.injection is concat (the concatenated input carries only the domain label), got '{ConfigScalars.EnumName(m.StyleSource)}'",
                 "model.injection");
-        if (source && m.StyleSource == "domain")
+        if (m.StyleSource == StyleCode.Domain)
         {
             Require("loss.lambda_sty", l.LambdaSty == 0,
                 $"must be 0 when model.style_source is domain (a one-hot domain code has no style to reconstruct and no style encoder), got {Show(l.LambdaSty)}",
@@ -114,18 +112,17 @@ internal sealed partial class ConfigValidator(
                 $"must be 0 when model.style_source is domain (one deterministic output per domain has nothing to diversify), got {Show(l.LambdaDs)}",
                 "model.style_source");
         }
-        if (source && m.StyleSource == "latent")
+        if (m.StyleSource == StyleCode.Latent)
             Require("model.style_source", l.LambdaSty > 0 || l.LambdaCyc > 0,
                 "latent needs loss.lambda_sty > 0 or loss.lambda_cyc > 0: its encoder E(x) serves the latent reconstruction and the cycle's source code, and with both 0 it would be built and never trained",
                 "loss.lambda_sty", "loss.lambda_cyc");
-        bool adversarial = Expect("loss.adversarial", l.Adversarial is "nonsaturating" or "wgan_gp", "nonsaturating or wgan_gp", l.Adversarial);
         Expect("loss.lambda_gp", l.LambdaGp >= 0, "a number >= 0", l.LambdaGp);
-        if (adversarial && l.Adversarial == "nonsaturating")
+        if (l.Adversarial == AdversarialLoss.Nonsaturating)
             Require("loss.lambda_gp", l.LambdaGp == 10,
                 $"is used only with loss.adversarial wgan_gp (the gradient penalty of the Wasserstein loss), got {Show(l.LambdaGp)}",
                 "loss.adversarial");
         // A resolved config.yaml lists every key, so a default weight is accepted whatever it belongs to.
-        if (discriminator && m.Discriminator == "multitask")
+        if (m.Discriminator == DiscriminatorHead.Multitask)
             Require("loss.lambda_cls", l.LambdaCls == 1,
                 $"is used only with model.discriminator classifier (the multi-task discriminator has no classification head), got {Show(l.LambdaCls)}; remove it or set model.discriminator: classifier",
                 "model.discriminator");

@@ -30,10 +30,13 @@ public static class ConfigWriter
             map.Add(f.Key, f.Section is { } s
                 ? ToNode(s, value, key, secrets)
                 : new YamlScalarNode(secrets.ReferenceFor(key, value) ?? ConfigScalars.Format(value))
-                    { Style = f.Kind == FieldKind.String ? ScalarStyle.DoubleQuoted : ScalarStyle.Plain });
+                    { Style = f.Kind is FieldKind.String or FieldKind.Enum ? ScalarStyle.DoubleQuoted : ScalarStyle.Plain });
         }
         return map;
     }
+
+    /// <summary>A variant as YAML spells it (InjectionMode.Adain: adain, AdversarialLoss.WganGp: wgan_gp).</summary>
+    public static string EnumName(Enum value) => ConfigScalars.EnumName(value);
 
     /// <summary>("train.batch_size", "8") pairs for every leaf, in schema order.</summary>
     public static IReadOnlyList<(string Key, string Value)> Flatten(ExperimentConfig config)

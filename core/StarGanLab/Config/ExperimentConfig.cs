@@ -73,9 +73,9 @@ public sealed record ModelConfig(
     int MaxConvDim = 512,
     int MappingHidden = 512,
     double WHpf = 0,
-    string Injection = "adain",
-    string StyleSource = "style",
-    string Discriminator = "multitask");
+    InjectionMode Injection = InjectionMode.Adain,
+    StyleCode StyleSource = StyleCode.Style,
+    DiscriminatorHead Discriminator = DiscriminatorHead.Multitask);
 
 /// <summary>Where images come from.</summary>
 /// <param name="Source">folder (ImageFolder: one sub-folder per domain) | synthetic (the embedded procedural set).</param>
@@ -117,7 +117,7 @@ public sealed record LossConfig(
     double LambdaCyc = 1,
     int DsIter = 100000,
     double LambdaCls = 1,
-    string Adversarial = "nonsaturating",
+    AdversarialLoss Adversarial = AdversarialLoss.Nonsaturating,
     double LambdaGp = 10);
 
 /// <summary>Adam settings (official: lr 1e-4, F lr 1e-6, betas (0, 0.99), weight decay 1e-4) and EMA.</summary>

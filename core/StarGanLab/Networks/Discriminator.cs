@@ -26,7 +26,7 @@ public sealed class Discriminator : nn.Module<Tensor, Tensor, Tensor>
     }
 
     public static Discriminator Create(ModelConfig m) =>
-        new(m.ImgSize, m.NumDomains, m.MaxConvDim, m.WidthConst, classifier: m.Discriminator == ModelVariant.Classifier);
+        new(m.ImgSize, m.NumDomains, m.MaxConvDim, m.WidthConst, classifier: m.Discriminator == DiscriminatorHead.Classifier);
 
     /// <summary>The real/fake logit (B) of each sample for domain y (the classifier's single logit ignores y).</summary>
     public override Tensor forward(Tensor x, Tensor y) => Judge(x, y).Adv;

@@ -59,7 +59,7 @@ public sealed class Generator : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public static Generator Create(ModelConfig m) => m.Injection == ModelVariant.Concat
+    public static Generator Create(ModelConfig m) => m.Injection == InjectionMode.Concat
         ? new(m.ImgSize, 0, m.MaxConvDim, m.WHpf, m.WidthConst, concatDomains: m.NumDomains)
         : new(m.ImgSize, m.CodeDim(), m.MaxConvDim, m.WHpf, m.WidthConst);
 

@@ -91,8 +91,8 @@ public sealed class StarGanNets : IDisposable
     /// F(z, y) with style codes, [one-hot(y), z] with latent injection, one-hot(y) with a domain code (z unused).</summary>
     public Tensor LatentStyle(Tensor z, Tensor y) => Model.StyleSource switch
     {
-        ModelVariant.Style => MappingNetwork!.call(z, y),
-        ModelVariant.Latent => cat([DomainCode(y), z], 1),
+        StyleCode.Style => MappingNetwork!.call(z, y),
+        StyleCode.Latent => cat([DomainCode(y), z], 1),
         _ => DomainCode(y),
     };
 
@@ -105,8 +105,8 @@ public sealed class StarGanNets : IDisposable
     /// loss's s_org): E(x, y) with style codes, [one-hot(y), E(x)] with latent injection, one-hot(y) with a domain code.</summary>
     public Tensor SourceStyle(Tensor x, Tensor y) => Model.StyleSource switch
     {
-        ModelVariant.Style => StyleEncoder!.call(x, y),
-        ModelVariant.Latent => cat([DomainCode(y), EncodeLatent(x)], 1),
+        StyleCode.Style => StyleEncoder!.call(x, y),
+        StyleCode.Latent => cat([DomainCode(y), EncodeLatent(x)], 1),
         _ => DomainCode(y),
     };
 
@@ -115,8 +115,8 @@ public sealed class StarGanNets : IDisposable
     /// of Table 1 (D)).</summary>
     public (Tensor Predicted, Tensor Target) Reconstruction(Tensor xFake, Tensor y, Tensor code) => Model.StyleSource switch
     {
-        ModelVariant.Style => (StyleEncoder!.call(xFake, y), code),
-        ModelVariant.Latent => (EncodeLatent(xFake), code[.., Model.NumDomains..]),
+        StyleCode.Style => (StyleEncoder!.call(xFake, y), code),
+        StyleCode.Latent => (EncodeLatent(xFake), code[.., Model.NumDomains..]),
         _ => throw new InvalidOperationException($"a one-hot domain code has nothing to reconstruct ({Model.Describe()}); set loss.lambda_sty: 0"),
     };
 

@@ -21,7 +21,7 @@ public sealed class StyleEncoder : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The official per-domain style encoder; with style_source latent, the domain-shared latent encoder
     /// of Table 1 (D): one head of latent_dim (call it with y = 0).</summary>
-    public static StyleEncoder Create(ModelConfig m) => m.StyleSource == ModelVariant.Latent
+    public static StyleEncoder Create(ModelConfig m) => m.StyleSource == StyleCode.Latent
         ? new(m.ImgSize, m.LatentDim, 1, m.MaxConvDim, m.WidthConst)
         : new(m.ImgSize, m.StyleDim, m.NumDomains, m.MaxConvDim, m.WidthConst);
 

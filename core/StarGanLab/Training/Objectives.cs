@@ -54,7 +54,7 @@ public static class Objectives
                                   lossCls?.ToSingle(), lossGp?.ToSingle()));
     }
 
-    public static bool IsWasserstein(LossConfig w) => w.Adversarial == "wgan_gp";
+    public static bool IsWasserstein(LossConfig w) => w.Adversarial == AdversarialLoss.WganGp;
 
     static Tensor Adversarial(LossConfig w, Tensor logits, int target) =>
         IsWasserstein(w) ? Losses.Wasserstein(logits, target) : Losses.Adversarial(logits, target);

@@ -15,7 +15,12 @@ namespace StarGanLab.Training;
 public static class TrainerCheckpoints
 {
     public const string Nets = "nets", NetsEma = "nets_ema", Optims = "optims";
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+    // Variants as YAML spells them ("adain", "wgan_gp"), so headers written before they were enums still read.
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public static string FileOf(string dir, long step, string kind) => Path.Combine(dir, $"{step:D6}_{kind}.sgl");
 

@@ -11,7 +11,7 @@ public class ProjectRootTests
         string preset = Path.Combine(Fixtures.RepoRoot, "configs", "ablations", "C.yaml");
         Assert.Equal(Path.GetFullPath(Fixtures.RepoRoot).TrimEnd('/'), ProjectRoot.Of(preset));
         var cfg = ConfigLoader.Load(preset, [], new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(preset)));
-        Assert.Equal("domain", cfg.Model.StyleSource);
+        Assert.Equal(StyleCode.Domain, cfg.Model.StyleSource);
     }
 
     [Fact]

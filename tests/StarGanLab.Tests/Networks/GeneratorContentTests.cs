@@ -60,7 +60,7 @@ public class GeneratorContentTests : TorchTest
     [Fact]
     public void Misuse_is_an_error_not_a_silent_translation()
     {
-        using var concat = Generator.Create(Tiny(0) with { Injection = ModelVariant.Concat, StyleSource = ModelVariant.Domain });
+        using var concat = Generator.Create(Tiny(0) with { Injection = InjectionMode.Concat, StyleSource = StyleCode.Domain });
         Assert.False(concat.HasStyleFreeEncoder);
         Assert.Contains("domain label", Assert.Throws<InvalidOperationException>(() => concat.Encode(randn(1, 3, 64, 64))).Message);
 

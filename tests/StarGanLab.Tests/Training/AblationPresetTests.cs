@@ -77,7 +77,8 @@ public class AblationPresetTests : TorchTest
     public void Presets_differ_from_their_predecessor_only_in_the_components_table_1_adds()
     {
         var p = "ABCDEF".Select(c => Preset(c.ToString())).ToArray();
-        var keys = (ExperimentConfig c) => (c.Model.Injection, c.Model.StyleSource, c.Model.Discriminator, c.Loss.Adversarial,
+        var keys = (ExperimentConfig c) => (ConfigWriter.EnumName(c.Model.Injection), ConfigWriter.EnumName(c.Model.StyleSource),
+                                            ConfigWriter.EnumName(c.Model.Discriminator), ConfigWriter.EnumName(c.Loss.Adversarial),
                                             c.Loss.LambdaReg, c.Loss.LambdaSty, c.Loss.LambdaDs, c.Loss.LambdaCyc);
         Assert.Equal(("concat", "domain", "classifier", "wgan_gp", 0.0, 0.0, 0.0, 1.0), keys(p[0]));   // StarGAN: WGAN-GP, ACGAN D, cycle
         Assert.Equal(("concat", "domain", "multitask", "wgan_gp", 0.0, 0.0, 0.0, 1.0), keys(p[1]));    // + multi-task D

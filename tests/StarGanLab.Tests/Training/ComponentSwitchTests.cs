@@ -178,7 +178,7 @@ public class ComponentSwitchTests : TorchTest
     {
         var cfg = Tiny(c => c with
         {
-            Model = c.Model with { StyleSource = ModelVariant.Domain },
+            Model = c.Model with { StyleSource = StyleCode.Domain },
             Loss = c.Loss with { LambdaSty = 0, LambdaDs = 0 },
         });
         var r = OneStep(cfg);
@@ -197,7 +197,7 @@ public class ComponentSwitchTests : TorchTest
     [Fact]
     public void Latent_injection_has_a_domain_shared_encoder_and_no_mapping_network()
     {
-        var cfg = Tiny(c => c with { Model = c.Model with { StyleSource = ModelVariant.Latent }, Loss = c.Loss with { LambdaDs = 0 } });
+        var cfg = Tiny(c => c with { Model = c.Model with { StyleSource = StyleCode.Latent }, Loss = c.Loss with { LambdaDs = 0 } });
         var r = OneStep(cfg);
         Assert.Equal(["d_latent", "g_latent", "ema"], r.Phases);
         Assert.Equal((2, 2, 0), (r.G, r.E, r.F));   // E(fake) for the latent reconstruction, E(x_real) for the cycle
@@ -215,7 +215,7 @@ public class ComponentSwitchTests : TorchTest
     [Fact]
     public void Concatenated_domain_label_widens_the_input_and_leaves_the_decoder_without_adain()
     {
-        var m = Tiny().Model with { Injection = ModelVariant.Concat, StyleSource = ModelVariant.Domain };
+        var m = Tiny().Model with { Injection = InjectionMode.Concat, StyleSource = StyleCode.Domain };
         using var g = StarGanLab.Networks.Generator.Create(m);
         var sd = g.state_dict();
         Assert.Equal(3 + m.NumDomains, sd["from_rgb.weight"].size(1));
@@ -233,15 +233,15 @@ public class ComponentSwitchTests : TorchTest
     [Fact]
     public void Wasserstein_loss_adds_the_gradient_penalty_pass_only_when_chosen()
     {
-        int DPasses(string adversarial)
+        int DPasses(AdversarialLoss adversarial)
         {
             var cfg = Tiny(c => c with { Loss = c.Loss with { Adversarial = adversarial, LambdaReg = 0 } });
             var r = OneStep(cfg);
-            Assert.Equal(adversarial == "wgan_gp", r.Losses.DLatent.Gp is not null);
+            Assert.Equal(adversarial == AdversarialLoss.WganGp, r.Losses.DLatent.Gp is not null);
             return r.D;
         }
         // one extra D pass per D phase, on the interpolates
-        Assert.Equal(DPasses("nonsaturating") + 2, DPasses("wgan_gp"));
+        Assert.Equal(DPasses(AdversarialLoss.Nonsaturating) + 2, DPasses(AdversarialLoss.WganGp));
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public class ComponentSwitchTests : TorchTest
     {
         var cfg = Tiny(c => c with
         {
-            Model = c.Model with { Injection = ModelVariant.Concat, StyleSource = ModelVariant.Domain, Discriminator = ModelVariant.Classifier },
+            Model = c.Model with { Injection = InjectionMode.Concat, StyleSource = StyleCode.Domain, Discriminator = DiscriminatorHead.Classifier },
             Loss = c.Loss with { LambdaSty = 0, LambdaDs = 0, LambdaReg = 0 },
         });
         var r = OneStep(cfg);

@@ -19,9 +19,9 @@ public class TrainingSessionTests : TorchTest
         [new LossLogHook(1), new SampleHook(c.Train.SampleEvery, outsPerDomain: 1), new CheckpointHook(c.Train.SaveEvery, 0)];
 
     [Theory]
-    [InlineData("nonsaturating")]
-    [InlineData("wgan_gp")]   // its gradient penalty draws random mixing weights every D phase
-    public void N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit(string adversarial)
+    [InlineData(AdversarialLoss.Nonsaturating)]
+    [InlineData(AdversarialLoss.WganGp)]   // its gradient penalty draws random mixing weights every D phase
+    public void N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit(AdversarialLoss adversarial)
     {
         string root = TinyRuns.TempRoot();
         var tiny = TinyRuns.Config(root, totalIters: 4);

@@ -2,6 +2,7 @@ using StarGanLab.Networks;
 using StarGanLab.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
+using StarGanLab.Config;
 
 namespace StarGanLab.Experiments.Hooks;
 
@@ -27,7 +28,7 @@ public static class VariantSamples
         var xRec = nets.Generator.forward(xFake, nets.SourceStyle(xSrc, ySrc), masker?.Masks(xFake));
         var paths = new List<string> { Save(cat([xSrc, xFake, xRec]), n, dir, $"{step:D6}_cycle_consistency.png") };
 
-        int codes = nets.Model.StyleSource == ModelVariant.Domain ? 1 : outsPerDomain;
+        int codes = nets.Model.StyleSource == StyleCode.Domain ? 1 : outsPerDomain;
         var rows = new List<Tensor> { xSrc };
         for (int d = 0; d < Math.Min(nets.Model.NumDomains, 5); d++)
         {
