@@ -197,14 +197,14 @@ static class PhaseGradientParity
         foreach (var (name, module) in nets.Modules)
             foreach (var p in module.parameters()) { p.requires_grad_(stepped.Contains(name)); p.grad = null; }
         var inputs = x with { Masks = masker?.Masks(x.XReal) };
-        var w = config.Loss;
         // The official decays lambda_ds after the iteration, so every phase of the first one uses its initial value.
+        var c = new ObjectiveContext(nets, config.Loss, config.Loss.LambdaDs, masker);
         (Tensor loss, object terms) = phase switch
         {
-            "d_latent" => Boxed(Objectives.Discriminator(nets, w, inputs, StyleSource.Latent)),
-            "d_ref" => Boxed(Objectives.Discriminator(nets, w, inputs, StyleSource.Reference)),
-            "g_latent" => Boxed(Objectives.Generator(nets, w, w.LambdaDs, inputs, StyleSource.Latent, masker)),
-            _ => Boxed(Objectives.Generator(nets, w, w.LambdaDs, inputs, StyleSource.Reference, masker)),
+            "d_latent" => Boxed(Objectives.Discriminator(c, inputs, Fake.From(StyleSource.Latent))),
+            "d_ref" => Boxed(Objectives.Discriminator(c, inputs, Fake.From(StyleSource.Reference))),
+            "g_latent" => Boxed(Objectives.Generator(c, inputs, Fake.From(StyleSource.Latent))),
+            _ => Boxed(Objectives.Generator(c, inputs, Fake.From(StyleSource.Reference))),
         };
         loss.backward();
         return (wanted.ToDictionary(n => n, n => fx.FlatGradient($"grad_{phase}_{n}", nets[n])), terms);

@@ -22,12 +22,12 @@ public static class Objectives
         return new Translation(style, image, content);
     }
 
-    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)]. The fake is
-    /// <paramref name="fake"/> when the caller has it (detached here: D is trained alone), else built without a graph,
-    /// from <paramref name="content"/> (x_real encoded by the current G) when given.</summary>
-    public static (Tensor Loss, DLosses Terms) Discriminator(StarGanNets nets, LossConfig w, StepInputs x, StyleSource source, Translation? fake = null,
-                                                           GeneratorContent? content = null)
+    /// <summary>L_D = L_adv(real) + L_adv(fake) + lambda_reg * R1 [+ lambda_cls * L_cls(real)]. The fake is the
+    /// caller's translation when it has one (detached here: D is trained alone), else built without a graph, from
+    /// the caller's encoding of x_real when given.</summary>
+    public static (Tensor Loss, DLosses Terms) Discriminator(ObjectiveContext c, StepInputs x, Fake fake)
     {
+        var (nets, w) = (c.Nets, c.Weights);
         var d = nets.Discriminator ?? throw new InvalidOperationException("the discriminator objective needs the training networks");
         bool r1 = w.LambdaReg > 0;
         var xReal = r1 ? x.XReal.detach().requires_grad_(true) : x.XReal;   // a leaf for the R1 gradient
@@ -38,17 +38,17 @@ public static class Objectives
         var lossReg = r1 ? Losses.R1(outReal, xReal) : null;
 
         Tensor xFake;
-        if (fake is not null) xFake = fake.Image.detach();
+        if (fake.Made is { } made) xFake = made.Image.detach();
         else
             using (no_grad())
-                xFake = Translate(nets, x, source, content: content).Image;
+                xFake = Translate(nets, x, fake.Source, content: fake.Content).Image;
         var lossFake = Adversarial(w, d.call(xFake, x.YTrg), 0);
 
         var loss = lossReal + lossFake;
         if (lossReg is not null) loss = loss + w.LambdaReg * lossReg;
         var lossCls = clsReal is null ? null : Losses.DomainClassification(clsReal, x.YOrg);
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
-        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake, source) : null;
+        var lossGp = IsWasserstein(w) && w.LambdaGp > 0 ? GradientPenalty(d, x, xFake, fake.Source) : null;
         if (lossGp is not null) loss = loss + w.LambdaGp * lossGp;
         return (loss, new DLosses(loss.ToSingle(), lossReal.ToSingle(), lossFake.ToSingle(), Value(lossReg),
                                   lossCls?.ToSingle(), lossGp?.ToSingle()));
@@ -70,12 +70,13 @@ public static class Objectives
     }
 
     /// <summary>L_G = L_adv + lambda_sty L_sty - lambda_ds L_ds + lambda_cyc L_cyc [+ lambda_cls L_cls(fake)]. The
-    /// fake is <paramref name="fake"/> when the caller has it (with its graph), else made here.</summary>
-    public static (Tensor Loss, GLosses Terms) Generator(StarGanNets nets, LossConfig w, double lambdaDs, StepInputs x, StyleSource source, IFaceMasker? masker,
-                                                       Translation? fake = null)
+    /// fake is the caller's translation when it has one (with its graph), else made here.</summary>
+    public static (Tensor Loss, GLosses Terms) Generator(ObjectiveContext c, StepInputs x, Fake fake)
     {
+        var (nets, w, lambdaDs, masker) = (c.Nets, c.Weights, c.LambdaDs, c.Masker);
         var d = nets.Discriminator ?? throw new InvalidOperationException("the generator objective needs the discriminator");
-        var (sTrg, xFake, content) = fake ?? Translate(nets, x, source);
+        var source = fake.Source;
+        var (sTrg, xFake, content) = fake.Made ?? Translate(nets, x, source);
         var (outFake, clsFake) = d.Judge(xFake, x.YTrg);
         var lossAdv = Adversarial(w, outFake, 1);
 
@@ -88,15 +89,7 @@ public static class Objectives
 
         Tensor? lossDs = null;
         if (w.LambdaDs > 0)
-        {
-            // The second fake is a constant of the loss (the official code builds its graph, then detaches it):
-            // computing it without a graph, from the first fake's encoding of x_real, gives the same values and
-            // gradients for less work.
-            Tensor xFake2;
-            using (no_grad())
-                xFake2 = Translate(nets, x, source, second: true, content).Image;
-            lossDs = Losses.DiversitySensitive(xFake, xFake2);
-        }
+            lossDs = Losses.DiversitySensitive(xFake, SecondFakeAsConstant(nets, x, source, content));
 
         Tensor? lossCyc = null;
         if (w.LambdaCyc > 0)
@@ -115,6 +108,15 @@ public static class Objectives
         var lossCls = clsFake is null ? null : Losses.DomainClassification(clsFake, x.YTrg);
         if (lossCls is not null) loss = loss + w.LambdaCls * lossCls;
         return (loss, new GLosses(loss.ToSingle(), lossAdv.ToSingle(), Value(lossSty), Value(lossDs), Value(lossCyc), lossCls?.ToSingle()));
+    }
+
+    /// <summary>Speed: the diversity term's second fake is a constant of the loss (the official builds its graph, then
+    /// detaches it), so it is made without a graph and from the first fake's encoding of x_real: same values and
+    /// gradients, one encoder pass and one graph fewer.</summary>
+    static Tensor SecondFakeAsConstant(StarGanNets nets, StepInputs x, StyleSource source, GeneratorContent? content)
+    {
+        using var _ = no_grad();
+        return Translate(nets, x, source, second: true, content).Image;
     }
 
     static double Value(Tensor? term) => term is null ? 0 : term.ToSingle();

@@ -1,3 +1,4 @@
+using StarGanLab.Config;
 using StarGanLab.Networks;
 using static TorchSharp.torch;
 
@@ -17,6 +18,18 @@ public sealed record Translation(Tensor Style, Tensor Image, GeneratorContent? C
 
 /// <summary>Where the target style code comes from: the mapping network F(z, y) or the style encoder E(x_ref, y).</summary>
 public enum StyleSource { Latent, Reference }
+
+/// <summary>What every objective reads besides the batch: the networks, the loss weights, this iteration's diversity
+/// weight (lambda_ds after its decay) and, for faces, the FAN masker.</summary>
+public sealed record ObjectiveContext(StarGanNets Nets, LossConfig Weights, double LambdaDs, IFaceMasker? Masker = null);
+
+/// <summary>The fake an objective judges or trains on: the style source it is made from and what of it the caller
+/// already has. <paramref name="Made"/>: the translation itself (shared between D's and G's latent phases);
+/// <paramref name="Content"/>: x_real's encoding by the same G weights, so only the decoder runs again.</summary>
+public sealed record Fake(StyleSource Source, Translation? Made = null, GeneratorContent? Content = null)
+{
+    public static Fake From(StyleSource source) => new(source);
+}
 
 /// <summary>Scalar terms of the discriminator objective (official names: real, fake, reg). A term switched off by a
 /// zero weight is 0. <paramref name="Cls"/> (domain classification of reals) only with the classifier discriminator,

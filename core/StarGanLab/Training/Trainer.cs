@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace StarGanLab.Training;
 
 /// <summary>Owns the networks, their EMA copies and one Adam per network, and performs StarGAN v2 iterations
-/// in the official order. Logging, samples and checkpoints are hooks around <see cref="TrainStep"/>, not part of it.</summary>
+/// in the official order. Logging, samples and checkpoints are hooks around <see cref="TrainStep"/>, not part of it;
+/// the losses are in <see cref="Objectives"/>, and the speed optimisations are the named methods at the end.</summary>
 public sealed class Trainer : IDisposable
 {
     public StarGanNets Nets { get; }
@@ -16,8 +17,11 @@ public sealed class Trainer : IDisposable
     public IReadOnlyDictionary<string, AdamL2> Optimizers { get; }
     public IFaceMasker? Masker { get; }
 
-    /// <summary>The networks the latent-guided G phase steps: G, and F and E where the variant has them.</summary>
-    readonly string[] latentStepped;
+    /// <summary>One update of Algorithm 1: its name (for hooks), the networks it steps, and whether this variant runs
+    /// it (variants without style codes have no references, so no reference phases).</summary>
+    sealed record Phase(string Name, string[] Stepped, bool Runs = true);
+
+    readonly Phase dLatent, dRef, gLatent, gRef;
 
     /// <summary>Iterations completed; the next TrainStep is iteration Step (0-based).</summary>
     public long Step { get; set; }
@@ -37,7 +41,13 @@ public sealed class Trainer : IDisposable
         (Nets, Ema, Config, Masker) = (nets, ema, config, masker);
         if (!config.Optim.Ema && !ReferenceEquals(ema.Generator, nets.Generator))
             throw new ArgumentException("optim.ema is false: pass the training networks as the EMA set (StarGanNets.Build(model, device, seed, ema: false))");
-        latentStepped = nets.Modules.Select(m => m.Name).Where(n => n != StarGanNets.DiscriminatorName).ToArray();
+        string[] d = [StarGanNets.DiscriminatorName];
+        string[] gfe = nets.Modules.Select(m => m.Name).Where(n => n != StarGanNets.DiscriminatorName).ToArray();   // G, and F and E where the variant has them
+        bool references = nets.Model.HasReferences();
+        dLatent = new Phase("d_latent", d);
+        dRef = new Phase("d_ref", d, references);
+        gLatent = new Phase("g_latent", gfe);
+        gRef = new Phase("g_ref", [StarGanNets.GeneratorName], references);
         var o = config.Optim;
         Optimizers = nets.Modules.ToDictionary(
             m => m.Name,
@@ -47,77 +57,88 @@ public sealed class Trainer : IDisposable
 
     public double LambdaDs => DiversitySchedule.Weight(Config.Loss.LambdaDs, Config.Loss.DsIter, Step);
 
-    /// <summary>One iteration (paper section 3.2 and the official Solver.train): D with a latent-guided fake,
-    /// D with a reference-guided fake, G with latent codes (updates G, F, E), G with references (updates G),
-    /// then the EMA of G, F and E. Variants without style codes have no references, so their two reference phases
-    /// are not run (logged as 0): one D and one G update per iteration, as StarGAN v1. With optim.ema false there is
-    /// no EMA update.</summary>
+    /// <summary>One iteration: Algorithm 1 of the paper, in the official Solver.train's order. Variants without style
+    /// codes have no reference phases (logged as 0): one D and one G update per iteration, as StarGAN v1. With
+    /// optim.ema false there is no EMA update.</summary>
     public StepLosses TrainStep(StepInputs x)
     {
         using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         using var scope = NewDisposeScope();
-        double lambdaDs = LambdaDs;
-        var w = Config.Loss;
-        bool references = Nets.Model.HasReferences();
+        var c = new ObjectiveContext(Nets, Config.Loss, LambdaDs, Masker);
+        var latentFake = OneLatentFakeForDAndG(x);
 
-        // Only D steps between the D and G latent phases, so both train on the same latent-guided fake: made once,
-        // with its graph for the G phase (the official makes it twice, first without a graph). Same values, one
-        // G and one F pass fewer per iteration; its graph is held through the D phases. The reference-guided fake
-        // of the D phase is also made by these G weights from x_real, so it reuses the fake's encoding of x_real.
-        SetRequiresGrad(all: false, latentStepped);
-        var latentFake = Objectives.Translate(Nets, x, StyleSource.Latent);
+        var dLatentTerms = Update(dLatent, () => Objectives.Discriminator(c, x, latentFake))!;
+        var dRefTerms = Update(dRef, () => Objectives.Discriminator(c, x, ReferenceFakeFromSameEncoding(latentFake))) ?? DLosses.Skipped;
+        var gLatentTerms = Update(gLatent, () => Objectives.Generator(c, x, latentFake))!;
+        var gRefTerms = Update(gRef, () => Objectives.Generator(c, x, Fake.From(StyleSource.Reference))) ?? GLosses.Skipped;
+        UnfreezeAll();
+        UpdateEma();
 
-        var dLatent = Update("d_latent", () => Objectives.Discriminator(Nets, w, x, StyleSource.Latent, latentFake),
-            StarGanNets.DiscriminatorName);
-        var dRef = references
-            ? Update("d_ref", () => Objectives.Discriminator(Nets, w, x, StyleSource.Reference, content: latentFake.Content),
-                     StarGanNets.DiscriminatorName)
-            : DLosses.Skipped;
-        var gLatent = Update("g_latent", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Latent, Masker, latentFake),
-            latentStepped);
-        var gRef = references
-            ? Update("g_ref", () => Objectives.Generator(Nets, w, lambdaDs, x, StyleSource.Reference, Masker), StarGanNets.GeneratorName)
-            : GLosses.Skipped;
-        SetRequiresGrad(all: true);
-
-        if (Config.Optim.Ema)
-        {
-            foreach (var (name, ema) in Ema.Modules)
-                Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
-            PhaseCompleted?.Invoke("ema");
-        }
         Step++;
-        return new StepLosses(dLatent, dRef, gLatent, gRef, LambdaDs);
+        return new StepLosses(dLatentTerms, dRefTerms, gLatentTerms, gRefTerms, LambdaDs);
     }
 
-    /// <summary>Builds the objective with parameter gradients enabled only for the networks this phase steps,
-    /// backpropagates and steps them. The official backward also computes weight gradients of networks it does not
-    /// step (D in both G phases, E in the reference phase) and discards them; freezing those parameters keeps every
-    /// gradient that flows through them to the generator, so what is updated is unchanged.</summary>
-    T Update<T>(string phase, Func<(Tensor Loss, T Terms)> objective, params string[] stepped)
+    /// <summary>One phase: build the objective, backpropagate, step the phase's networks. Null when the variant does
+    /// not run the phase.</summary>
+    T? Update<T>(Phase phase, Func<(Tensor Loss, T Terms)> objective) where T : class
     {
-        SetRequiresGrad(all: false, stepped);
-        foreach (var name in stepped) Optimizers[name].ZeroGrad();
-        // A scope per phase: the phase's activations are released before the next phase allocates its own,
-        // which keeps the peak at one phase's working set instead of the whole iteration's.
-        using var scope = NewDisposeScope();
-        var (loss, terms) = objective();
-        loss.backward();
-        BeforeOptimizerStep?.Invoke(phase);
-        foreach (var name in stepped) Optimizers[name].Step();
-        PhaseCompleted?.Invoke(phase);
-        return terms;
+        if (!phase.Runs) return null;
+        FreezeAllBut(phase.Stepped);
+        foreach (var name in phase.Stepped) Optimizers[name].ZeroGrad();
+        using (ReleasedAtPhaseEnd())
+        {
+            var (loss, terms) = objective();
+            loss.backward();
+            BeforeOptimizerStep?.Invoke(phase.Name);
+            foreach (var name in phase.Stepped) Optimizers[name].Step();
+            PhaseCompleted?.Invoke(phase.Name);
+            return terms;
+        }
     }
 
-    void SetRequiresGrad(bool all, params string[] enabled)
+    void UpdateEma()
+    {
+        if (!Config.Optim.Ema) return;
+        foreach (var (name, ema) in Ema.Modules)
+            Training.Ema.Update(Nets[name], ema, Config.Optim.EmaBeta);
+        PhaseCompleted?.Invoke("ema");
+    }
+
+    // ---- speed: each of these changes how much is computed, never what -------------------------------------------
+
+    /// <summary>Speed: only D steps between D's and G's latent phases, so both train on one latent-guided fake, made
+    /// here with the graph G's phase backpropagates through (the official makes it twice, first without a graph):
+    /// one G and one F pass fewer per iteration, same values. Its graph is held through the D phases.</summary>
+    Fake OneLatentFakeForDAndG(StepInputs x)
+    {
+        FreezeAllBut(gLatent.Stepped);
+        return new Fake(StyleSource.Latent, Objectives.Translate(Nets, x, StyleSource.Latent));
+    }
+
+    /// <summary>Speed: D's reference-guided fake comes from the same x_real through the same G weights as the latent
+    /// fake, and G's encoder does not see the style code, so it reuses that encoding: only the decoder runs again.</summary>
+    static Fake ReferenceFakeFromSameEncoding(Fake latentFake) => new(StyleSource.Reference, Content: latentFake.Made!.Content);
+
+    /// <summary>Speed: weight gradients are computed only for the networks a phase steps. The official backward also
+    /// computes those of D in both G phases and of E in the reference phase, then discards them; freezing those
+    /// parameters keeps every gradient that flows through them to the generator, so what is updated is unchanged.</summary>
+    void FreezeAllBut(string[] stepped) => SetRequiresGrad(name => stepped.Contains(name));
+
+    void UnfreezeAll() => SetRequiresGrad(_ => true);
+
+    void SetRequiresGrad(Func<string, bool> on)
     {
         foreach (var (name, module) in Nets.Modules)
         {
-            bool on = all || enabled.Contains(name);
+            bool enabled = on(name);
             foreach (var p in module.parameters())
-                if (p.requires_grad != on) p.requires_grad_(on);
+                if (p.requires_grad != enabled) p.requires_grad_(enabled);
         }
     }
+
+    /// <summary>Speed (memory): a scope per phase releases its activations before the next phase allocates its own,
+    /// which keeps the peak at one phase's working set instead of the whole iteration's.</summary>
+    static IDisposable ReleasedAtPhaseEnd() => NewDisposeScope();
 
     public void Dispose()
     {
