@@ -2,7 +2,8 @@
 # Sweeps end to end: the tiny 3-run sweep (configs/sweeps/tiny.yaml: 16 px nets, 4 iterations per run) run locally
 # with `stargan sweep --parallel 2`, then through a real one-node Slurm cluster (.ci/slurm.sh up; --submit; polled with
 # `stargan sweep status --wait`), each checked for a complete summary; then the F# experiment scripts over the
-# published library (compare.fsx over the Slurm sweep's runs, ablation.fsx at 2 iterations with 16 px nets).
+# published library (compare.fsx over the Slurm sweep's runs, ablation.fsx at 2 iterations with 16 px nets, and
+# train.fsx against stargan train on one tiny config).
 # Called by .ci/run; also runnable alone from the repository root (as root: Slurm is installed and started here).
 # Exits 1 after naming every step that failed. Keeps under artifacts/ci/sweeps/: local/ and slurm/ (the working
 # folders: runs/sweeps/tiny with summary.md/csv, task records, logs, Slurm's per-task output), ablation/, *.log.
@@ -62,7 +63,7 @@ else
 fi
 step "Slurm sweep done" $((SECONDS - t))
 
-# 3. The F# scripts, against the library published with a runtime identifier (README "Experiment scripts").
+# 3. The F# scripts, against the library published with a runtime identifier (docs/sweeps.md, "Experiment scripts").
 t=$SECONDS
 if dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false -o artifacts/lib > "$out/publish.log" 2>&1; then
   if dotnet fsi experiments/compare.fsx "$out/slurm/runs/sweeps/tiny" > "$out/compare.log" 2>&1 && grep -q "^3 runs under" "$out/compare.log"; then
@@ -75,6 +76,19 @@ if dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false
     sed -n '/^variant/,$p' "$out/ablation.log"
   else
     tail -15 "$out/ablation.log"; fail "experiments/ablation.fsx (see $out/ablation.log)"
+  fi
+  # One config from F# (Experiment.Run) and from the CLI: the same run folder, file for file.
+  tiny=(--set threads=1 --set model.img_size=16 --set model.width_const=128 --set model.max_conv_dim=16 --set model.mapping_hidden=32
+        --set model.latent_dim=8 --set model.style_dim=16 --set data.synthetic_per_domain=20 --set data.workers=1 --set loss.ds_iter=2
+        --set train.total_iters=2 --set train.batch_size=2 --set train.val_batch_size=3 --set train.sample_every=2 --set train.save_every=2
+        --set run.name=same)
+  if MLFLOW_TRACKING_URI="$out/mlruns" dotnet fsi experiments/train.fsx configs/quickstart.yaml "${tiny[@]}" --set run.root="$out/fsx" > "$out/train-fsx.log" 2>&1 \
+      && MLFLOW_TRACKING_URI="$out/mlruns" stargan train configs/quickstart.yaml "${tiny[@]}" --set run.root="$out/cli" > "$out/train-cli.log" 2>&1 \
+      && diff <(cd "$out/fsx/same" && find . -type f -not -path './tracking/*' | sort) \
+              <(cd "$out/cli/same" && find . -type f -not -path './tracking/*' | sort) > "$out/train-diff.log"; then
+    echo "sweeps: experiments/train.fsx wrote the same $(cd "$out/fsx/same" && find . -type f -not -path './tracking/*' | wc -l) files as stargan train"
+  else
+    tail -15 "$out/train-fsx.log" "$out/train-cli.log" "$out/train-diff.log" 2>/dev/null; fail "experiments/train.fsx against stargan train (see $out/train-*.log)"
   fi
 else
   tail -15 "$out/publish.log"; fail "publishing the library for the F# scripts (see $out/publish.log)"

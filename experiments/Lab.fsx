@@ -21,6 +21,14 @@ let option name =
         | [] -> None
     find args
 
+/// Every value given after `name` (e.g. each `--set k=v`), in order.
+let options name =
+    let rec collect = function
+        | n :: v :: rest when n = name -> v :: collect rest
+        | _ :: rest -> collect rest
+        | [] -> []
+    collect args
+
 let flag name = List.contains name args
 
 /// The repository root (this file sits in experiments/).

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StarGanLab.Metrics.GroundTruth;
 
 /// <summary>
-/// Ground-truth metrics on the embedded synthetic set (DESIGN.md section 5; README "Ground-truth metrics"). Follows
+/// Ground-truth metrics on the embedded synthetic set (DESIGN.md section 5; docs/evaluation.md "Ground-truth metrics"). Follows
 /// the official evaluation's protocol: every task src2trg (each source domain into each other domain), the first
 /// <see cref="GroundTruthOptions.SourcesPerDomain"/> validation images of the source domain, <see cref="GroundTruthOptions.OutsPerInput"/>
 /// outputs per image (fresh latent codes, or fresh target-domain references). A <see cref="SyntheticOracle"/> reads
