@@ -17,17 +17,20 @@ static class EvalCommand
         var seeds = new Option<int?>("--seeds") { Description = "evaluate with seeds s..s+N-1 and report mean and std (default: metrics.seeds)" };
         var seed = new Option<int?>("--seed") { Description = "first seed (default: the run's seed)" };
         var device = new Option<string?>("--device") { Description = "auto | cpu | cuda | cuda:N (default: the run's)" };
+        var set = new Option<string[]>("--set") { Description = "override a key of the run's config for this evaluation, e.g. --set metrics.backbone=inception (repeatable)" };
+        var data = DataOption.Create();
         var cmd = new Command("eval", "FID and LPIPS of a checkpoint with the official protocol (offline ResNet18 metrics by default)")
-            { run, mode, checkpoint, seeds, seed, device };
-        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(run)!, r.GetValue(mode), r.GetValue(checkpoint), r.GetValue(seeds), r.GetValue(seed), r.GetValue(device))));
+            { run, mode, checkpoint, seeds, seed, device, set, data };
+        cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(run)!, r.GetValue(mode), r.GetValue(checkpoint), r.GetValue(seeds), r.GetValue(seed), r.GetValue(device),
+            [.. r.GetValue(set) ?? [], .. DataOption.Overrides(r.GetValue(data))])));
         return cmd;
     }
 
-    static int Run(string runDir, string? modes, long? step, int? seeds, int? seed, string? device)
+    static int Run(string runDir, string? modes, long? step, int? seeds, int? seed, string? device, string[] overrides)
     {
         void Log(string m) => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m));
         if (seeds is < 1) throw new ArgumentException($"--seeds: expected an integer >= 1, got {seeds}");
-        using var model = TrainedModel.Load(runDir, step, device, Log);
+        using var model = TrainedModel.Load(runDir, step, device, Log, overrides);
         MetricSuite.CheckFiles(model.Config.Metrics);
         var options = EvalOptions.From(model.Config, Log);
         options = options with

@@ -22,10 +22,11 @@ static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "start over in an existing run directory (the old one is kept as a backup)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the resolved config and run name, then exit" };
         var device = new Option<string?>("--device") { Description = "auto | cpu | cuda | cuda:N (same as --set device=...)" };
-        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun, device };
+        var data = DataOption.Create();
+        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun, device, data };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            string[] overrides = [.. r.GetValue(set) ?? [], .. r.GetValue(device) is { } d ? new[] { $"device={d}" } : []];
+            string[] overrides = [.. r.GetValue(set) ?? [], .. r.GetValue(device) is { } d ? new[] { $"device={d}" } : [], .. DataOption.Overrides(r.GetValue(data))];
             return Run(r.GetValue(config), overrides, r.GetValue(resume), r.GetValue(overwrite), r.GetValue(dryRun));
         }));
         return cmd;

@@ -45,7 +45,7 @@ public static class ConfigLoader
         var binder = new Binder(problems, options.Environment ?? Environment.GetEnvironmentVariable);
         var config = (ExperimentConfig)binder.Bind(SectionSchema.Root, tree, "");
         var secrets = new ConfigSecrets(binder.Secrets);
-        new ConfigValidator(problems, binder.Locate, binder.IsSet, binder.Unbound, secrets).Validate(config);
+        new ConfigValidator(problems, binder.Locate, binder.IsSet, binder.Unbound, secrets, options.Use).Validate(config);
         if (problems.Count > 0) throw new ConfigException(problems);
         return config with { Secrets = secrets };
     }
@@ -260,13 +260,16 @@ public static class ConfigLoader
         static object? Placeholder(FieldSchema field) =>
             field.Kind == FieldKind.String ? "" : Activator.CreateInstance(field.Parameter.ParameterType);
 
+        /// <summary>Suggestions name full key paths, so a key in the wrong section ("train.threads") is told where it
+        /// lives ("threads", a top-level key) instead of being offered its own name back.</summary>
         static string UnknownKey(SectionSchema schema, string path, string key)
         {
-            var hint = Suggest.Closest(key, schema.Fields.Select(f => f.Key));
-            if (hint is not null) return $"unknown key '{key}'; did you mean '{hint}'?";
-            // The right key in the wrong section ("model.batch_size")?
+            // The right key in the wrong section first: the likeliest mistake, and the suggestion must move it.
             var elsewhere = SectionSchema.Root.LeafPaths().FirstOrDefault(p => p.EndsWith("." + key, StringComparison.Ordinal) || p == key);
-            if (elsewhere is not null) return $"unknown key '{key}'; did you mean '{elsewhere}'?";
+            if (elsewhere is not null && elsewhere != Join(path, key))
+                return $"unknown key '{key}'; did you mean '{elsewhere}'{(elsewhere.Contains('.') ? "" : " (a top-level key)")}?";
+            var hint = Suggest.Closest(key, schema.Fields.Select(f => f.Key));
+            if (hint is not null) return $"unknown key '{key}'; did you mean '{Join(path, hint)}'?";
             var scope = path.Length == 0 ? "at the top level" : $"in {path}";
             return $"unknown key '{key}'; expected one of {string.Join(", ", schema.Fields.Select(f => f.Key))} {scope}";
         }

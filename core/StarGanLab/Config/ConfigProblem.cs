@@ -36,6 +36,8 @@ public sealed class ConfigException : Exception
 /// <param name="MaxNestingDepth">Refuse documents nested deeper than this.</param>
 /// <param name="MaxIncludeDepth">Longest chain of <c>base:</c> files.</param>
 /// <param name="Environment">Resolves <c>${env:NAME}</c> references; null reads the process environment.</param>
+/// <param name="Use">What the config is loaded for: training asks for everything a run reads (data.root, the FAN
+/// checkpoint); a trained model used for inference or a report needs neither, so an imported checkpoint's run loads.</param>
 public sealed record ConfigLoadOptions(
     bool AllowOutsideIncludes = false,
     string? AllowedRoot = null,
@@ -43,4 +45,14 @@ public sealed record ConfigLoadOptions(
     int MaxAliasNodes = 100_000,
     int MaxNestingDepth = 32,
     int MaxIncludeDepth = 16,
-    Func<string, string?>? Environment = null);
+    Func<string, string?>? Environment = null,
+    ConfigUse Use = ConfigUse.Training);
+
+/// <summary>See <see cref="ConfigLoadOptions.Use"/>.</summary>
+public enum ConfigUse
+{
+    /// <summary>A run will train on it: the data and every file the step reads must be named.</summary>
+    Training,
+    /// <summary>A trained model is sampled, translated, exported or reported: no training data needed.</summary>
+    Inference,
+}

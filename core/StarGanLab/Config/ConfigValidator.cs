@@ -9,7 +9,8 @@ internal sealed partial class ConfigValidator(
     Func<string, SourceLocation> locate,
     Func<string, bool> isSet,
     IReadOnlySet<string> unbound,
-    ConfigSecrets secrets)
+    ConfigSecrets secrets,
+    ConfigUse use = ConfigUse.Training)
 {
     public void Validate(ExperimentConfig c)
     {
@@ -38,8 +39,12 @@ internal sealed partial class ConfigValidator(
         Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers);
         Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch);
         Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);
-        if (d.Source == "folder")
-            Require("data.root", d.Root.Trim().Length > 0, "required when data.source is 'folder' (the training image folder)", "data.source");
+        if (d.Source == "folder" && use == ConfigUse.Training)
+            Require("data.root", d.Root.Trim().Length > 0, "required when data.source is 'folder' (the training image folder; or give --data DIR)", "data.source");
+        if (d.Source == "synthetic" && isSet("data.root"))
+            Require("data.root", d.Root.Trim().Length == 0,
+                $"is set ('{d.Root}') but data.source is 'synthetic', which would ignore it; set data.source: folder to train on it (--data DIR sets both)",
+                "data.source");
         if (d.Source == "synthetic")
             Require("model.num_domains", m.NumDomains == d.SyntheticDomains,
                 $"must equal data.synthetic_domains ({d.SyntheticDomains}) when data.source is 'synthetic', got {m.NumDomains}",
@@ -77,7 +82,7 @@ internal sealed partial class ConfigValidator(
         if (c.Run.Name.Length > 0 && !RunNames.TryValidate(c.Run.Name, out var reason))
             Require("run.name", false, $"is not a safe run directory name: {reason}");
 
-        Require("fan.wing_path", !(m.WHpf > 0 && c.Fan.WingPath.Trim().Length == 0),
+        Require("fan.wing_path", !(use == ConfigUse.Training && m.WHpf > 0 && c.Fan.WingPath.Trim().Length == 0),
             "required when model.w_hpf > 0 (the high-pass masks come from the FAN); set fan.wing_path or model.w_hpf: 0",
             "model.w_hpf");
 

@@ -18,6 +18,10 @@ public static class DataSources
             var set = SyntheticSet(cfg);
             return (set.AsSource(Split.Train), set.AsSource(Split.Val));
         }
+        // A run loaded for inference (an imported checkpoint) may name no data; whoever reads data asks for it here.
+        if (d.Root.Trim().Length == 0)
+            throw new DataException("data.root: required when data.source is 'folder' (the images, one sub-folder per domain); " +
+                                    "set it in the config, or give --data DIR");
         var options = new ImageFolderOptions(MaxPixels: d.MaxPixels);
         var train = new ImageFolderDataset(d.Root, options, warn);
         if (string.IsNullOrEmpty(d.ValRoot)) return (train, train);

@@ -40,8 +40,17 @@ public static class Experiment
     public static ExperimentResult Start(ExperimentConfig config, RunDirectory run, ExperimentOptions? options = null)
     {
         options ??= new ExperimentOptions();
-        using var session = TrainingSession.Start(config, run, options.Log);
-        return Train(session, options);
+        TrainingSession session;
+        try
+        {
+            session = TrainingSession.Start(config, run, options.Log);
+        }
+        catch
+        {
+            run.AbandonFailedStart(options.Log);   // a failed start must not block the next try
+            throw;
+        }
+        using (session) return Train(session, options);
     }
 
     /// <summary>Continues the run in <paramref name="runDirectory"/> from its newest complete checkpoint, with its own

@@ -29,7 +29,7 @@ public sealed class RunResults
         return new RunResults
         {
             Run = run,
-            Config = ConfigLoader.Load(run.ConfigFile),
+            Config = ConfigLoader.Load(run.ConfigFile, options: new ConfigLoadOptions(Use: ConfigUse.Inference)),
             ConfigYaml = File.ReadAllText(run.ConfigFile),
             Losses = ScalarLog.Read(run.LossesFile),
             Metrics = ScalarLog.Read(Path.Combine(run.Path, MetricsFileName)),

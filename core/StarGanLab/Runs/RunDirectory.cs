@@ -13,6 +13,9 @@ public sealed class RunDirectory
     public string SampleDir => System.IO.Path.Combine(Path, "samples");
     public string LossesFile => System.IO.Path.Combine(Path, "losses.jsonl");
 
+    /// <summary>Where <see cref="Create"/> moved the run this one replaced (--overwrite), if it did.</summary>
+    public string? ReplacedBackup { get; private init; }
+
     RunDirectory(string path) => Path = path;
 
     /// <summary>Creates root/name. An existing run folder is an error unless <paramref name="overwrite"/>, which
@@ -24,16 +27,33 @@ public sealed class RunDirectory
         string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(fullRoot, name));
         if (!path.StartsWith(fullRoot.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"run name '{name}' would place the run outside the run root {fullRoot}");
+        string? backup = null;
         if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
             if (!overwrite)
                 throw new IOException($"run directory {path} already exists; use --resume {path} to continue it or --overwrite to start over (the old run is kept as a backup)");
-            string backup = $"{path}.replaced-{DateTime.UtcNow:yyyyMMddTHHmmss}";
+            backup = $"{path}.replaced-{DateTime.UtcNow:yyyyMMddTHHmmss}";
             Directory.Move(path, backup);
             log?.Invoke($"moved the existing run to {backup}");
         }
         Directory.CreateDirectory(path);
-        return new RunDirectory(path);
+        return new RunDirectory(path) { ReplacedBackup = backup };
+    }
+
+    /// <summary>Undoes <see cref="Create"/> after a start that failed before training (missing data, a refused input):
+    /// the folder goes, so the next try is not blocked, and a run it replaced comes back. A folder that holds a
+    /// checkpoint is a run that can be resumed and is never removed.</summary>
+    public void AbandonFailedStart(Action<string>? log = null)
+    {
+        if (Directory.Exists(CheckpointDir) && Directory.EnumerateFiles(CheckpointDir).Any())
+            return;
+        Directory.Delete(Path, recursive: true);
+        if (ReplacedBackup is { } backup && Directory.Exists(backup))
+        {
+            Directory.Move(backup, Path);
+            log?.Invoke($"the start failed: removed the new run folder and put back the run it replaced ({Path})");
+        }
+        else log?.Invoke($"the start failed: removed the new run folder {Path}");
     }
 
     /// <summary>An existing run (for resume, sampling, evaluation): must hold its resolved config.</summary>

@@ -20,12 +20,14 @@ public sealed class TrainedModel : IDisposable
     public FanMasker? Masker { get; init; }
 
     /// <summary>Loads the nets_ema checkpoint of <paramref name="step"/> (default: the newest) from
-    /// <paramref name="runDir"/>. <paramref name="device"/> overrides the run's device setting.</summary>
-    public static TrainedModel Load(string runDir, long? step = null, string? device = null, Action<string>? log = null)
+    /// <paramref name="runDir"/>. <paramref name="device"/> overrides the run's device setting; <paramref name="overrides"/>
+    /// (--set key=value) apply to the run's config for this use only (e.g. data.root for an evaluation).</summary>
+    public static TrainedModel Load(string runDir, long? step = null, string? device = null, Action<string>? log = null,
+                                    IReadOnlyList<string>? overrides = null)
     {
         log ??= _ => { };
         var run = RunDirectory.Open(runDir);
-        var cfg = ConfigLoader.Load(run.ConfigFile);
+        var cfg = ConfigLoader.Load(run.ConfigFile, overrides, new ConfigLoadOptions(Use: ConfigUse.Inference));
         var dev = TorchRuntime.Initialize(device ?? cfg.Device, cfg.Threads);
         Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);
         var steps = TrainerCheckpoints.Steps(run.CheckpointDir, TrainerCheckpoints.NetsEma);

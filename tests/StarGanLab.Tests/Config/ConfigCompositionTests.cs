@@ -46,7 +46,7 @@ public class ConfigCompositionTests
     [Theory]
     [InlineData("train.batch_size=eight", "train.batch_size", "expected an integer, got 'eight'")]
     [InlineData("optim.lr=fast", "optim.lr", "expected a number, got 'fast'")]
-    [InlineData("train.batchsize=4", "train.batchsize", "did you mean 'batch_size'")]
+    [InlineData("train.batchsize=4", "train.batchsize", "did you mean 'train.batch_size'")]
     [InlineData("train.batch_size", "", "expected key.path=value")]
     [InlineData("seed.x=1", "seed", "expected an integer, got a mapping")]
     [InlineData("name.x=1", "name", "is not a mapping")]

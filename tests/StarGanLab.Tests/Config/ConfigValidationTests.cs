@@ -33,9 +33,12 @@ public class ConfigValidationTests
         { "name: t\nmodel:\n  num_domains: 4\ndata:\n  source: synthetic\n", "model.num_domains", 3, "must equal data.synthetic_domains (3)" },
         { V("model:\n  w_hpf: 1\n"), "fan.wing_path", 4, "required when model.w_hpf > 0" },
         { V("model:\n  img_size: 512\n  width_const: 256\n"), "model.width_const", 5, "expected at least model.img_size (512)" },
-        { V("train:\n  batchsize: 4\n"), "train.batchsize", 4, "unknown key 'batchsize'; did you mean 'batch_size'?" },
+        { V("train:\n  batchsize: 4\n"), "train.batchsize", 4, "unknown key 'batchsize'; did you mean 'train.batch_size'?" },
         { V("model:\n  batch_size: 4\n"), "model.batch_size", 4, "did you mean 'train.batch_size'?" },
         { V("modle:\n  img_size: 32\n"), "modle", 3, "did you mean 'model'?" },
+        { "name: t\ndata: {source: synthetic, synthetic_domains: 2, root: /x}\n", "data.root", 2, "is set ('/x') but data.source is 'synthetic', which would ignore it" },
+        { V("train:\n  threads: 1\n"), "train.threads", 4, "unknown key 'threads'; did you mean 'threads' (a top-level key)?" },
+        { V("optim:\n  batch_size: 1\n"), "optim.batch_size", 4, "unknown key 'batch_size'; did you mean 'train.batch_size'?" },
         { V("loss:\n  ds_iter: 0\n"), "loss.ds_iter", 4, "expected an integer >= 1" },
         { V("loss:\n  lambda_cyc: -1\n"), "loss.lambda_cyc", 4, "expected a number >= 0, got -1" },
         { V("train: 8\n"), "train", 3, "expected a mapping of train keys, got '8'" },
@@ -85,7 +88,7 @@ public class ConfigValidationTests
         var lines = e.Message.Split('\n');
         Assert.Equal(1 + 4, lines.Length);
         Assert.Contains("test.yaml:4:15: train.batch_size: expected an integer, got 'eight'", e.Message);
-        Assert.Contains("test.yaml:9:3: optim.lrr: unknown key 'lrr'; did you mean 'lr'?", e.Message);
+        Assert.Contains("test.yaml:9:3: optim.lrr: unknown key 'lrr'; did you mean 'optim.lr'?", e.Message);
     }
 
     [Fact]
@@ -102,5 +105,25 @@ public class ConfigValidationTests
         Assert.Equal("lambda_ds", Suggest.Closest("lamda_ds", ["lambda_reg", "lambda_ds", "lambda_cyc"]));
         Assert.Null(Suggest.Closest("completely_else", ["lambda_reg", "lambda_ds"]));
         Assert.Equal(3, Suggest.Distance("kitten", "sitting"));
+    }
+
+    [Fact]
+    public void A_run_loaded_for_inference_needs_no_training_data_or_FAN_file()
+    {
+        // What `stargan import` writes for an official CelebA-HQ checkpoint: no data, w_hpf 1, no wing path.
+        const string imported = "name: celeba\nmodel: {w_hpf: 1}\ndata: {source: folder, root: ''}\n";
+        var problems = Fails(imported).Problems.Select(p => p.KeyPath).Order().ToList();
+        Assert.Equal(["data.root", "fan.wing_path"], problems);   // training needs both
+        var cfg = ConfigLoader.Parse(imported, "test.yaml", options: new ConfigLoadOptions(Use: ConfigUse.Inference));
+        Assert.Equal("", cfg.Data.Root);
+    }
+
+    [Fact]
+    public void Setting_data_root_on_a_synthetic_config_is_refused_from_the_command_line_too()
+    {
+        var e = Fails(Valid, ["data.root=/images"]);
+        Assert.Contains(e.Problems, p => p.KeyPath == "data.root" && p.Message.Contains("data.source: folder"));
+        var cfg = ConfigLoader.Parse(Valid + "model: {num_domains: 2}\n", "test.yaml", ["data.root=/images", "data.source=folder"]);
+        Assert.Equal(("folder", "/images"), (cfg.Data.Source, cfg.Data.Root));
     }
 }

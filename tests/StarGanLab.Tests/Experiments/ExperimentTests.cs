@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StarGanLab.Config;
+using StarGanLab.Data;
 using StarGanLab.Experiments;
 using StarGanLab.Tests.Cli;
 using StarGanLab.Tests.Training;
@@ -48,6 +49,24 @@ public class ExperimentTests : TorchTest
         // the tracked runs hold the same metric series and the same artifacts
         Assert.Equal(Tracked(Path.Combine(root, "mlruns-cli")), Tracked(Path.Combine(root, "mlruns-lib")));
         Assert.NotEmpty(Tracked(Path.Combine(root, "mlruns-lib")));
+    }
+
+    [Fact]
+    public void A_start_that_fails_leaves_no_folder_behind_and_puts_back_the_run_it_would_replace()
+    {
+        string root = TinyRuns.TempRoot();
+        var good = TinyRuns.Config(root, totalIters: 1, saveEvery: 1) with { Threads = 1, Run = new RunConfig(Root: root, Name: "r") };
+        var missingData = good with { Data = good.Data with { Source = "folder", Root = Path.Combine(root, "no-such-images") } };
+        var quiet = new ExperimentOptions { Log = _ => { } };
+
+        Assert.Throws<DataException>(() => Experiment.Run(missingData, quiet));
+        Assert.False(Directory.Exists(Path.Combine(root, "r")), "the failed start left its folder, which blocks the next try");
+
+        Assert.True(Experiment.Run(good, quiet).Finished);   // the next try is not blocked
+        var before = Directory.GetFiles(Path.Combine(root, "r"), "*", SearchOption.AllDirectories).Order().ToList();
+        Assert.Throws<DataException>(() => Experiment.Run(missingData, quiet with { Overwrite = true }));
+        Assert.Equal(before, Directory.GetFiles(Path.Combine(root, "r"), "*", SearchOption.AllDirectories).Order().ToList());
+        Assert.Empty(Directory.GetDirectories(root, "r.replaced-*"));
     }
 
     /// <summary>The run folder's files, relative, without the per-process parts (tracking's spool and lock).</summary>

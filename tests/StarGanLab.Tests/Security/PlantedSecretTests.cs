@@ -47,7 +47,7 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
           synthetic_per_domain: 20
           workers: 1
           prefetch: 2
-          root: "{Reference}"
+          val_root: "{Reference}"
         loss: {"{"}ds_iter: 10{"}"}
         train: {"{"}batch_size: 2, val_batch_size: 3, total_iters: 1, print_every: 1, save_every: 1{"}"}
         run: {"{"}root: "{Path.Combine(root, "runs")}"{"}"}
@@ -82,7 +82,7 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
 
         var cfg = ConfigLoader.Load(configFile);
         Assert.Equal(secret, cfg.Preset);                       // the code that uses the value gets it
-        Assert.Equal(secret, cfg.Data.Root);
+        Assert.Equal(secret, cfg.Data.ValRoot);
         Assert.Equal(3, cfg.Secrets.Values.Count);
         AssertClean("cfg.Secrets.ToString()", cfg.Secrets.ToString());
 
@@ -114,7 +114,7 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
         Assert.Contains($"preset: \"{Reference}\"", yaml);
         Assert.Contains($"root: \"{Reference}\"", yaml);
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f => f != configFile).ToList();
-        Assert.Contains(files, f => f.StartsWith(mlruns) && f.EndsWith(Path.Combine("params", "data.root")) && File.ReadAllText(f) == Reference);
+        Assert.Contains(files, f => f.StartsWith(mlruns) && f.EndsWith(Path.Combine("params", "data.val_root")) && File.ReadAllText(f) == Reference);
         Assert.Contains(files, f => f.StartsWith(mlruns) && f.EndsWith(Path.Combine("tags", TrackingTags.Preset)) && File.ReadAllText(f) == Reference);
         Assert.Contains(files, f => f.EndsWith(".sgl"));
         Assert.Contains(files, f => f.EndsWith("losses.jsonl"));
@@ -134,7 +134,7 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
     sealed class LogEveryStep : ITrainHook
     {
         public void AfterStep(TrainContext c, StepLosses l) =>
-            c.Log($"step {c.Step}: preset {c.Config.Preset}, data.root {c.Config.Data.Root}, fan.wing_path {c.Config.Fan.WingPath}");
+            c.Log($"step {c.Step}: preset {c.Config.Preset}, data.val_root {c.Config.Data.ValRoot}, fan.wing_path {c.Config.Fan.WingPath}");
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
         Environment.SetEnvironmentVariable(variable, Path.Combine(root, "no-such-folder-" + secret));
         try
         {
-            var cfg = ConfigLoader.Parse(TinyYaml().Replace("source: synthetic", "source: folder"), "t.yaml");
+            var cfg = ConfigLoader.Parse(TinyYaml().Replace("source: synthetic", "source: folder").Replace("val_root:", "root:"), "t.yaml");
             var e = Assert.Throws<DataException>(() => TrainingSession.Start(cfg, RunDirectory.Create(cfg.Run.Root, "bad", false), log.Add));
             Assert.Contains(Reference, e.Message);
             AssertClean("DataException", e.ToString());
@@ -187,6 +187,6 @@ public sealed class PlantedSecretTests : TorchTest, IDisposable
         Assert.Equal(cfg, again);
         var changed = cfg with { Preset = "public" };
         Assert.Contains("preset: \"public\"", ConfigWriter.ToYaml(changed));
-        Assert.Contains(("data.root", Reference), ConfigWriter.Flatten(changed));
+        Assert.Contains(("data.val_root", Reference), ConfigWriter.Flatten(changed));
     }
 }
