@@ -42,6 +42,26 @@ public static class RunNames
         return Validate(name);
     }
 
+    /// <summary>The name of a run started from the command line or a script: run.name when set, else the config's name,
+    /// followed, when there are overrides (run.* aside), by 6 hex digits of a hash of them (last value per key, in key
+    /// order), so names stay short however many keys are set and the same overrides always name the same run. The
+    /// overrides themselves are recorded at the top of the run's config.yaml. (Sweeps name runs by their axes: <see cref="Derive"/>.)</summary>
+    public static string Short(ExperimentConfig cfg, IReadOnlyList<string> overrides)
+    {
+        if (cfg.Run.Name.Length > 0) return Validate(cfg.Run.Name);
+        var last = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in overrides)
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0 || o[..eq].Trim().StartsWith("run.", StringComparison.Ordinal)) continue;
+            last[o[..eq].Trim()] = o[(eq + 1)..].Trim();
+        }
+        var name = Sanitize(cfg.Name);
+        if (last.Count == 0) return Validate(name);
+        string canonical = string.Join("\n", last.Select(kv => $"{kv.Key}={kv.Value}"));
+        return Validate($"{name}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..6]}");
+    }
+
     /// <summary>Keeps [A-Za-z0-9._=+-], maps the rest to '_', collapses "..", trims leading dots and dashes.</summary>
     static string Sanitize(string raw)
     {

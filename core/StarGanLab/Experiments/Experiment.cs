@@ -43,7 +43,7 @@ public static class Experiment
         TrainingSession session;
         try
         {
-            session = TrainingSession.Start(config, run, options.Log);
+            session = TrainingSession.Start(config, run, options.Log, options.Overrides);
         }
         catch
         {
@@ -62,9 +62,8 @@ public static class Experiment
         return Train(session, options);
     }
 
-    /// <summary>The run's folder name: run.name when set, else derived from the config and its overrides.</summary>
-    public static string RunName(ExperimentConfig config, IReadOnlyList<string> overrides) =>
-        string.IsNullOrEmpty(config.Run.Name) ? RunNames.Derive(config, overrides) : config.Run.Name;
+    /// <summary>The run's folder name: run.name when set, else the config's name and a short hash of the overrides.</summary>
+    public static string RunName(ExperimentConfig config, IReadOnlyList<string> overrides) => RunNames.Short(config, overrides);
 
     /// <summary>The lab's hooks in the order they must run: each one after those whose files it reads.</summary>
     public static IReadOnlyList<ITrainHook> DefaultHooks(TrainConfig train, Tracker tracker, TrackingHook tracking) =>

@@ -74,12 +74,14 @@ public sealed class TrainingSession : IDisposable
         return (trainer, context, source);
     }
 
-    /// <summary>A new run in a new directory; writes the resolved config first.</summary>
-    public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log)
+    /// <summary>A new run in a new directory; writes the resolved config first, headed by the overrides it was made
+    /// with (<paramref name="overrides"/>, as a comment: the run's name no longer spells them out).</summary>
+    public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log, IReadOnlyList<string>? overrides = null)
     {
         try
         {
-            run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
+            string header = overrides is { Count: > 0 } ? "# overrides:" + string.Concat(overrides.Select(o => $" --set {o}")) + "\n" : "";
+            run.WriteText(RunDirectory.ConfigFileName, header + ConfigWriter.ToYaml(cfg));
             return new TrainingSession(cfg, run, log, resume: false);
         }
         catch (Exception e) when (SecretRedactor.Leaks(e)) { throw SecretRedactor.Scrub(e); }

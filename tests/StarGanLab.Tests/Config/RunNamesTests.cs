@@ -8,6 +8,19 @@ public class RunNamesTests
     static readonly ExperimentConfig Quickstart = new("quickstart");
 
     [Fact]
+    public void Short_names_are_the_config_name_and_a_hash_of_the_overrides()
+    {
+        Assert.Equal("quickstart", RunNames.Short(Quickstart, []));
+        Assert.Equal("quickstart", RunNames.Short(Quickstart, ["run.root=/tmp"]));
+        string a = RunNames.Short(Quickstart, ["loss.lambda_cyc=0", "seed=1", "train.batch_size=4", "optim.lr=5e-4", "model.style_dim=32"]);
+        Assert.Matches("^quickstart-[0-9a-f]{6}$", a);
+        // the same settings name the same run, in any order and with earlier values replaced
+        Assert.Equal(a, RunNames.Short(Quickstart, ["model.style_dim=32", "optim.lr=5e-4", "train.batch_size=2", "seed=1", "loss.lambda_cyc=0", "train.batch_size=4"]));
+        Assert.NotEqual(a, RunNames.Short(Quickstart, ["loss.lambda_cyc=0", "seed=2", "train.batch_size=4", "optim.lr=5e-4", "model.style_dim=32"]));
+        Assert.Equal("mine", RunNames.Short(Quickstart with { Run = new RunConfig(Name: "mine") }, ["seed=1"]));
+    }
+
+    [Fact]
     public void Derive_appends_override_leaves_and_values()
     {
         Assert.Equal("quickstart-lambda_cyc=0-seed1", RunNames.Derive(Quickstart, ["loss.lambda_cyc=0", "seed=1"]));

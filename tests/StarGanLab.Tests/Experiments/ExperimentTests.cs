@@ -42,6 +42,7 @@ public class ExperimentTests : TorchTest
 
         string cli = Path.Combine(root, "cli", "same"), lib = result.RunDirectory;
         Assert.Equal(Files(cli), Files(lib));
+        Assert.StartsWith($"# overrides: --set run.root={Path.Combine(root, "lib")} --set run.name=same\n", File.ReadAllText(Path.Combine(lib, "config.yaml")));
         foreach (var expected in new[] { "config.yaml", "losses.jsonl", "metrics.jsonl", "report.html", "checkpoints/000002_nets_ema.sgl" })
             Assert.Contains(expected, Files(lib));
         Assert.Equal(Values(Path.Combine(cli, "losses.jsonl")), Values(Path.Combine(lib, "losses.jsonl")));

@@ -49,7 +49,7 @@ public class SweepSpecTests
         var e = Fails(s, "one_at_a_time:\n  loss.lambda_cyx: [0]\n  loss.lambda_sty: [0, off]\nset:\n  train.batch_size: two\n");
         var byKey = e.Problems.ToDictionary(p => p.KeyPath);
         Assert.Equal((4, 21), (byKey["loss.lambda_cyx"].Line, byKey["loss.lambda_cyx"].Column));
-        Assert.Contains("did you mean 'lambda_cyc'", byKey["loss.lambda_cyx"].Message);
+        Assert.Contains("did you mean 'loss.lambda_cyc'", byKey["loss.lambda_cyx"].Message);
         Assert.Equal((5, 24), (byKey["loss.lambda_sty"].Line, byKey["loss.lambda_sty"].Column));
         Assert.Contains("expected a number, got 'off'", byKey["loss.lambda_sty"].Message);
         Assert.Equal(7, byKey["train.batch_size"].Line);
