@@ -77,6 +77,7 @@ internal sealed partial class ConfigValidator(
         Expect("train.eval_every", t.EvalEvery >= 1, "an integer >= 1", t.EvalEvery);
         Expect("train.keep_checkpoints", t.KeepCheckpoints >= 0, "an integer >= 0 (0 keeps all)", t.KeepCheckpoints);
         Expect("train.on_nan", t.OnNan is "stop" or "rollback", "stop or rollback", t.OnNan);
+        Expect("train.sample_outs_per_domain", t.SampleOutsPerDomain is >= 1 and <= 64, "an integer from 1 to 64", t.SampleOutsPerDomain);
 
         Expect("run.root", c.Run.Root.Trim().Length > 0, "a non-empty directory", c.Run.Root);
         if (c.Run.Name.Length > 0 && !RunNames.TryValidate(c.Run.Name, out var reason))

@@ -136,6 +136,8 @@ public sealed record OptimConfig(
 /// <param name="KeepCheckpoints">Newest checkpoints kept on disk; 0 keeps all.</param>
 /// <param name="OnNan">stop: end the run on a non-finite loss | rollback: reload the newest good checkpoint and continue
 /// after the offending batch, at most 3 times per checkpoint (TrainingSession.RollBack).</param>
+/// <param name="SampleOutsPerDomain">Latent codes per target domain in the training sample grids (official
+/// num_outs_per_domain: 10).</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -145,7 +147,8 @@ public sealed record TrainConfig(
     int SaveEvery = 10000,
     int EvalEvery = 50000,
     int KeepCheckpoints = 0,
-    string OnNan = "stop");
+    string OnNan = "stop",
+    int SampleOutsPerDomain = 10);
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>

@@ -69,7 +69,7 @@ public static class Experiment
     public static IReadOnlyList<ITrainHook> DefaultHooks(TrainConfig train, Tracker tracker, TrackingHook tracking) =>
     [
         new LossLogHook(train.PrintEvery),
-        new SampleHook(train.SampleEvery),
+        new SampleHook(train.SampleEvery, train.SampleOutsPerDomain),
         new CheckpointHook(train.SaveEvery, train.KeepCheckpoints),
         tracking,                            // after the hooks whose files it uploads at the end
         new EvalHook(tracker),               // every train.eval_every steps and at the end; before the report so it shows the numbers

@@ -24,9 +24,15 @@ public static class RunCharts
     public static GenericChart Timing(RunResults run) =>
         Lines("seconds per iteration", [.. new[] { run.Losses[SecondsPerIter], run.Losses[DataWaitPerIter] }.OfType<ScalarSeries>()], "s/iter");
 
-    /// <summary>Evaluation metrics (metrics.jsonl); null when the run has none.</summary>
-    public static GenericChart? Metrics(RunResults run) =>
-        run.Metrics.Series.Count == 0 ? null : Lines("metrics", run.Metrics.Series, "value");
+    /// <summary>Evaluation metrics (metrics.jsonl), one chart per metric: its tasks and their mean ("FID_latent/cat2dog",
+    /// ..., "FID_latent/mean") share a panel and a scale, and FID (tens) never shares an axis with LPIPS (tenths) or a
+    /// ground-truth accuracy. Empty when the run has no evaluation.</summary>
+    public static IReadOnlyList<GenericChart> Metrics(RunResults run) =>
+        run.Metrics.Series.GroupBy(s => MetricOf(s.Name)).Select(g => Lines(g.Key, g, g.Key)).ToList();
+
+    /// <summary>"FID_latent/cat2dog" and "FID_latent/mean": "FID_latent"; "gt_reference/style_err/mean": "gt_reference/style_err".</summary>
+    public static string MetricOf(string seriesName) =>
+        seriesName.LastIndexOf('/') is var slash and > 0 ? seriesName[..slash] : seriesName;
 
     /// <summary>One scalar (a loss term, s_per_iter or a metric) across runs, one line per run named after it.</summary>
     public static GenericChart Across(IEnumerable<RunResults> runs, string key) =>

@@ -60,8 +60,11 @@ public static class RunReport
             html.Append("<h2>Speed</h2>\n").Append(OfflineHtml.Chart(RunCharts.Timing(run))).Append('\n');
         }
 
-        if (RunCharts.Metrics(run) is { } metrics)
-            html.Append("<h2>Metrics</h2>\n").Append(OfflineHtml.Chart(metrics)).Append('\n');
+        if (RunCharts.Metrics(run) is { Count: > 0 } metrics)
+        {
+            html.Append("<h2>Metrics</h2>\n").Append(FinalTable(run)).Append('\n');
+            foreach (var chart in metrics) html.Append(OfflineHtml.Chart(chart)).Append('\n');
+        }
 
         html.Append("<h2>Samples</h2>\n");
         if (run.NewestSamples.Count == 0)
@@ -72,6 +75,15 @@ public static class RunReport
         html.Append("<h2>Resolved config</h2>\n").Append(OfflineHtml.Preformatted(run.ConfigYaml)).Append('\n');
         html.Append("</body>\n</html>\n");
         return html.ToString();
+    }
+
+    /// <summary>The final evaluation (<see cref="RunResults.Final"/>): every "/mean" metric of the last evaluated step.</summary>
+    static string FinalTable(RunResults run)
+    {
+        var f = run.Final;
+        var means = f.Metrics.Where(m => m.Key.EndsWith("/mean", StringComparison.Ordinal)).ToList();
+        var rows = means.Select(m => (IReadOnlyList<string>)[m.Key, m.Value.ToString("G5", System.Globalization.CultureInfo.InvariantCulture)]);
+        return $"<p class=\"note\">final: the evaluation of step {f.EvaluatedStep}</p>\n" + OfflineHtml.Table(["metric", "value"], rows);
     }
 
     /// <summary>Grids of images up to 64 px are drawn at twice their size.</summary>

@@ -21,6 +21,11 @@ public sealed class RunResults
     public required IReadOnlyList<string> NewestSamples { get; init; }
 
     public string Name => Run.Name;
+
+    /// <summary>The run's final results: the last evaluation's metrics and the last logged losses (one definition,
+    /// used by reports, notebooks, the F# scripts and sweep summaries).</summary>
+    public FinalResults Final => final ??= FinalResults.Of(Metrics, Losses);
+    FinalResults? final;
     public long LastStep => Losses.Series.Count == 0 ? 0 : Losses.Series.Max(s => s.LastStep);
 
     public static RunResults Load(string runDirectory)

@@ -53,9 +53,9 @@ public sealed class SweepSummary
             string dir = plan.RunDirectory(run);
             if (File.Exists(Path.Combine(dir, StarGanLab.Runs.RunDirectory.ConfigFileName)) && status.State != RunState.Conflict)
             {
-                var results = RunResults.Load(dir);
-                foreach (var s in LatestEvaluation(results.Metrics)) Add(values, metricColumns, s.Name, s.Last);
-                foreach (var s in results.Losses.Series.Where(s => !NotResults.Contains(s.Name))) Add(values, lossColumns, s.Name, s.Last);
+                var final = RunResults.Load(dir).Final;
+                foreach (var (name, value) in final.Metrics) Add(values, metricColumns, name, value);
+                foreach (var (name, value) in final.Losses.Where(l => !NotResults.Contains(l.Key))) Add(values, lossColumns, name, value);
             }
             rows.Add(new SummaryRow(run, status.State, status.Step, values));
         }
@@ -66,14 +66,6 @@ public sealed class SweepSummary
     {
         values[name] = value;
         if (!columns.Contains(name)) columns.Add(name);
-    }
-
-    /// <summary>The metrics of the newest evaluation: the series that have a value at the highest step.</summary>
-    static IEnumerable<ScalarSeries> LatestEvaluation(ScalarLog metrics)
-    {
-        if (metrics.Series.Count == 0) return [];
-        long newest = metrics.Series.Max(s => s.LastStep);
-        return metrics.Series.Where(s => s.LastStep == newest);
     }
 
     static SummaryStat? Stat(IReadOnlyList<double> xs)
@@ -126,8 +118,9 @@ public sealed class SweepSummary
         md.AppendLine($"# Sweep {spec.Name}").AppendLine();
         md.AppendLine($"{Runs.Count} runs, {finished} finished, under `{Plan.Folder.Root}`; base `{spec.BaseConfig}`" +
                       (spec.Seeds.Count > 0 ? $"; seeds {string.Join(", ", spec.Seeds)}" : "") + ".");
-        md.AppendLine("Values: the newest evaluation (metrics.jsonl) and the last logged losses (losses.jsonl) of finished runs; " +
-                      "mean ± sample standard deviation over seeds.").AppendLine();
+        md.AppendLine("Values: the final results (the last evaluation in metrics.jsonl and the last logged losses in losses.jsonl) " +
+                      "of finished runs; mean ± sample standard deviation over seeds.").AppendLine();
+        md.AppendLine(QualityLine()).AppendLine();
         md.AppendLine(Row(new[] { "variant", "finished" }.Concat(Columns)));
         md.AppendLine(Row(Enumerable.Repeat("---", Columns.Count + 2)));
         foreach (var g in Variants)
@@ -140,6 +133,16 @@ public sealed class SweepSummary
             md.AppendLine(Row(new[] { Cell(r.Run.Name), State(r.State), $"{r.Step}/{r.Run.Config.Train.TotalIters}" }
                 .Concat(Columns.Select(c => r.Values.TryGetValue(c, out var v) ? Short(v) : ""))));
         return md.ToString();
+    }
+
+    /// <summary>"Quality: FID_latent/mean (lower is better), best first: a, b" or why there is no ranking.</summary>
+    public string QualityLine()
+    {
+        if (Quality.For(Columns) is not { } q) return "Quality: " + Quality.NoneAvailable + ".";
+        var ranked = Variants.Where(g => g.Stats.ContainsKey(q.Key))
+            .OrderBy(g => q.HigherIsBetter ? -g.Stats[q.Key].Mean : g.Stats[q.Key].Mean)
+            .Select(g => g.AxisOverrides.Count == 0 ? "(base)" : string.Join(", ", g.AxisOverrides));
+        return $"Quality: {q.Key} ({q.Better} is better), variants best first: {Cell(string.Join("; ", ranked))}.";
     }
 
     static string State(RunState s) => s.ToString().ToLowerInvariant();

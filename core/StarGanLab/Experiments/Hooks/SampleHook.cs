@@ -9,7 +9,8 @@ namespace StarGanLab.Experiments.Hooks;
 /// <summary>Writes the official debug images with the EMA networks every sample_every steps and at the end.
 /// References are the validation images in a fixed shuffled order; the latent codes come from a generator
 /// seeded per step, so a resumed run draws the same pictures.</summary>
-public sealed class SampleHook(int every, int outsPerDomain = 4) : ITrainHook
+/// <param name="outsPerDomain">Latent codes per target domain in the latent-guided grids (train.sample_outs_per_domain; official 10).</param>
+public sealed class SampleHook(int every, int outsPerDomain = 10) : ITrainHook
 {
     public IReadOnlyList<string> LastWritten { get; private set; } = [];
 
