@@ -152,8 +152,9 @@ public sealed class MlflowRestClient : IDisposable
     }
 
     /// <summary>runs/create; returns the run id and the run's artifact URI.</summary>
+    /// <param name="userId">The run's user, as MLflow's own client sends it (its mlflow.user tag value): the UI's User column.</param>
     public async Task<(string RunId, string ArtifactUri)> CreateRun(string experimentId, string runName, long startTimeMs,
-        IReadOnlyList<(string Key, string Value)> tags, CancellationToken ct = default)
+        IReadOnlyList<(string Key, string Value)> tags, CancellationToken ct = default, string? userId = null)
     {
         var body = new JsonObject
         {
@@ -162,6 +163,7 @@ public sealed class MlflowRestClient : IDisposable
             ["start_time"] = startTimeMs,
             ["tags"] = KeyValues(tags, MlflowConventions.MaxTagValueLength),
         };
+        if (userId is { Length: > 0 }) body["user_id"] = userId;
         var json = await Send(HttpMethod.Post, "mlflow/runs/create", body, ct);
         var info = json?["run"]?["info"] ?? throw Malformed("runs/create", "run.info");
         string runId = info["run_id"]?.GetValue<string>() ?? info["run_uuid"]?.GetValue<string>() ?? throw Malformed("runs/create", "run_id");

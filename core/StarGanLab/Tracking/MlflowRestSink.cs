@@ -177,7 +177,8 @@ public sealed class MlflowRestSink : ITrackingSink
             case SpoolOp.Start or SpoolOp.Resume when state.RunId == null:
             {
                 string expId = await client.GetOrCreateExperiment(first.Experiment!, ct);
-                var (runId, artifactUri) = await client.CreateRun(expId, first.RunName!, first.Time, Pairs(first.Tags), ct);
+                var (runId, artifactUri) = await client.CreateRun(expId, first.RunName!, first.Time, Pairs(first.Tags), ct,
+                    userId: first.Tags?.FirstOrDefault(t => t.Key == MlflowConventions.UserTag)?.Value);
                 state = state with { ExperimentId = expId, RunId = runId, ArtifactUri = artifactUri };
                 spool.SaveRun(state);
                 await client.LogBatch(runId, [], Pairs(first.Params), [], ct);
@@ -187,7 +188,9 @@ public sealed class MlflowRestSink : ITrackingSink
                 await client.LogBatch(state.RunId!, [], Pairs(first.Params), [], ct);
                 break;
             case SpoolOp.Resume:
-                await client.UpdateRun(state.RunId!, "RUNNING", null, ct);
+                // Caught up after an outage with this resumed run already ended again: the later end sets the status,
+                // so MLflow never shows FINISHED, RUNNING, FINISHED.
+                if (!spool.StatusChangesAfter(first.Seq)) await client.UpdateRun(state.RunId!, "RUNNING", null, ct);
                 await client.LogBatch(state.RunId!, [], Pairs(first.Params), Pairs(first.Tags), ct);
                 break;
             case SpoolOp.Metrics:
@@ -198,7 +201,7 @@ public sealed class MlflowRestSink : ITrackingSink
                 await client.UploadArtifact(state.ArtifactUri ?? "", first.Path!, first.ArtifactPath ?? "", ct);
                 break;
             case SpoolOp.End:
-                await client.UpdateRun(RequireRun(state), first.Status!, first.Time, ct);
+                if (!spool.StatusChangesAfter(first.Seq)) await client.UpdateRun(RequireRun(state), first.Status!, first.Time, ct);
                 break;
             default:
                 throw new MlflowException(MlflowFailure.Rejected, $"unknown spool entry '{first.Op}'");

@@ -135,6 +135,13 @@ sealed class MlflowSpool : IDisposable
         }
     }
 
+    /// <summary>Whether an undelivered entry after <paramref name="seq"/> sets the run's status (a resume or an end):
+    /// an earlier status change that a later one supersedes is then not sent, so the status MLflow shows only moves forward.</summary>
+    public bool StatusChangesAfter(long seq)
+    {
+        lock (gate) return pending.Any(e => e.Seq > seq && e.Op is SpoolOp.Resume or SpoolOp.End);
+    }
+
     /// <summary>Marks entries up to <paramref name="seq"/> delivered, durably, and drops them from the queue.</summary>
     public void MarkDelivered(long seq, SpoolState? state = null)
     {

@@ -200,6 +200,51 @@ public class MlflowRestSinkTests
     }
 
     [Fact]
+    public void A_run_carries_its_user_as_MLflow_s_own_client_sends_it()
+    {
+        using var server = new FakeMlflowServer();
+        var log = new Messages();
+        using (var sink = Sink(server, TrackingTemp.Dir(), log))
+        {
+            sink.StartRun("users", "r", Params(2), []);
+            sink.EndRun(RunStatus.Finished, 1);
+            Assert.True(sink.Flush(Wait), string.Join("\n", log.All));
+        }
+        var create = server.Calls("runs/create").Single().Json!;
+        Assert.Equal("tester", create["user_id"]!.GetValue<string>());
+        Assert.Contains(create["tags"]!.AsArray(), t => t!["key"]!.GetValue<string>() == "mlflow.user" && t["value"]!.GetValue<string>() == "tester");
+    }
+
+    [Fact]
+    public void A_spool_that_catches_up_moves_the_status_only_forward()
+    {
+        // A run finished, was resumed and finished again, all while the server was down: delivering the spool in order
+        // would show FINISHED, RUNNING, FINISHED; only the last status is sent.
+        using var server = new FakeMlflowServer { Down = true };
+        string runDir = TrackingTemp.Dir();
+        var log = new Messages();
+        using (var first = Sink(server, runDir, log))
+        {
+            first.StartRun("forward", "r", Params(2), []);
+            first.LogMetrics(1, 1001, Losses(1));
+            first.EndRun(RunStatus.Finished, 1002);
+            Assert.False(first.Flush(TimeSpan.FromMilliseconds(50)));
+        }
+        using (var second = Sink(server, runDir, log))
+        {
+            second.StartRun("forward", "r", Params(2), []);   // the resumed training run
+            second.LogMetrics(2, 2001, Losses(2));
+            second.EndRun(RunStatus.Finished, 2002);
+            server.Down = false;
+            Assert.True(second.Flush(Wait), string.Join("\n", log.All));
+        }
+        var statuses = server.Calls("runs/update").Select(r => r.Json!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(["FINISHED"], statuses);
+        Assert.Equal("FINISHED", server.Runs.Values.Single().Status);
+        Assert.Equal(6, server.Runs.Values.Single().Metrics.Count);   // nothing else was skipped
+    }
+
+    [Fact]
     public void After_a_restart_undelivered_entries_are_sent_once_and_delivered_ones_not_again()
     {
         using var server = new FakeMlflowServer();
