@@ -62,6 +62,7 @@ public sealed class FaceAligner : IDisposable
     /// first) -> aligned (B, 3, OutputSize, OutputSize), same range (not clamped, as the official).</summary>
     public Tensor Align(Tensor images)
     {
+        using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: one batch of tensor work per region
         using var scope = NewDisposeScope();
         var landmarks = fan.Landmarks(images).to(float64);
         var aligned = new List<Tensor>();

@@ -28,7 +28,12 @@ public static class KernelSelfCheck
     {
         using var _ = enable_grad();
         var gen = new TorchSharp.torch.Generator(20201);
-        return probes.Select(p => p.Measure(route, raw, gen)).ToList();
+        // One GC-free region per probe: every check runs at each training start and in doctor (see NoGcRegion).
+        return probes.Select(p =>
+        {
+            using var gcHeldOff = new Native.NoGcRegion();
+            return p.Measure(route, raw, gen);
+        }).ToList();
     }
 
     static IReadOnlyList<KernelCase> Describe(List<Probe> probes) => probes.Select(p => p.Case).ToList();

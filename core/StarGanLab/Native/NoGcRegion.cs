@@ -9,7 +9,11 @@ namespace StarGanLab.Native;
 /// with "Expected false to be true ... toFloat" (seen in sweeps after about 150 quickstart steps; TorchSharp pull
 /// requests 1434 and 1496, not released). An object created during a no-GC region cannot be found dead, hence not
 /// finalized, before the region ends, so a training step inside one is safe; its garbage is collected right after.
-/// If the step allocates more than the budget the runtime ends the region early (counted in <see cref="Lapses"/>).</remarks>
+/// If the step allocates more than the budget the runtime ends the region early (counted in <see cref="Lapses"/>).
+/// Every command's tensor work runs in such regions, one per unit of work: a training step (Trainer.TrainStep), an
+/// evaluation batch (Metrics), a sampled grid, frame or translation (Sampling), a kernel self-check probe (the guard at
+/// every start, doctor), an aligned batch (align). The cure belongs in TorchSharp (keeping or disposing the Scalars it
+/// makes); until a release has it, this is the one place the lab works around it.</remarks>
 public sealed class NoGcRegion : IDisposable
 {
     /// <summary>Managed bytes a step may allocate: tensor wrappers take well under 1 MB per quickstart step; the rest is

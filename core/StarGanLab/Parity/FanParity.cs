@@ -28,6 +28,7 @@ public static class FanParity
 
     public static List<ParityCheck> Run(ParityFixture fx, Action<string>? log = null)
     {
+        using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         var checks = new List<ParityCheck>();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -14,6 +14,7 @@ public static class ForwardParity
 
     public static List<ParityCheck> Run(ParityFixture fx)
     {
+        using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         var checks = new List<ParityCheck>();
         using var _ = no_grad();
         using var scope = NewDisposeScope();

@@ -41,6 +41,7 @@ public static class TrainingParity
 
     public static List<ParityCheck> Run(ParityFixture fx, Action<string>? log = null)
     {
+        using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         var checks = new List<ParityCheck>();
         var config = ConfigOf(fx);
         // A full fixture with w_hpf > 0 carries the FAN it was made with (wing.ckpt): masks of x_real for every phase

@@ -31,6 +31,19 @@ public class NoGcRegionTests : TorchTest
     }
 
     [Fact]
+    public void The_kernel_self_check_that_every_start_runs_holds_the_gc_off_too()
+    {
+        var model = new StarGanLab.Config.ModelConfig(ImgSize: 16, NumDomains: 2, LatentDim: 8, StyleDim: 16, WidthConst: 128, MaxConvDim: 16, MappingHidden: 32);
+        var modes = new List<GCLatencyMode>();
+        StarGanLab.Kernels.RawConv recording = (x, w, b, st, p, g) => { modes.Add(GCSettings.LatencyMode); return StarGanLab.Kernels.ConvKernel.Libtorch(x, w, b, st, p, g); };
+        var results = StarGanLab.Kernels.KernelSelfCheck.Run(model, StarGanLab.Kernels.ConvRoute.Native, recording);
+        Assert.NotEmpty(results);
+        Assert.NotEmpty(modes);
+        Assert.All(modes, m => Assert.Equal(GCLatencyMode.NoGCRegion, m));
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
     public void A_region_whose_budget_runs_out_is_counted_not_thrown()
     {
         long lapsed = NoGcRegion.Lapses;
