@@ -80,6 +80,9 @@ public sealed class TrainingSession : IDisposable
     {
         try
         {
+            // The run records the thread count it trains with (threads 0 resolves to the idle cores): a resume then uses
+            // the same, and float sums split the same way, whatever the machine's load is by then.
+            cfg = cfg with { Threads = TorchRuntime.ResolveThreads(cfg.Threads, SecretRedactor.Wrap(log)) };
             string header = overrides is { Count: > 0 } ? "# overrides:" + string.Concat(overrides.Select(o => $" --set {o}")) + "\n" : "";
             run.WriteText(RunDirectory.ConfigFileName, header + ConfigWriter.ToYaml(cfg));
             return new TrainingSession(cfg, run, log, resume: false);

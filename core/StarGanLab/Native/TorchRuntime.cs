@@ -79,14 +79,31 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Loads the natives, sets the thread count (0 = libtorch's default) and returns the device.</summary>
+    /// <summary>threads: 0 means "the cores that are idle now": libtorch's default count (every core) collapses when
+    /// another process is busy, as each of its parallel regions waits for a thread the scheduler has parked (measured
+    /// on 2 cores beside one CPU-bound process: 2 threads 5 to 40 times slower per step than 1; see
+    /// docs/performance.md). So the count is the idle cores over a short sample, rounded, between 1 and the default;
+    /// a training run writes the number it got into its config.yaml, so its resume uses the same and stays bit-exact.
+    /// An explicit count is returned as it is.</summary>
+    public static int ResolveThreads(int threads, Action<string>? log = null)
+    {
+        if (threads > 0) return threads;
+        int standard = DefaultThreads;
+        double? idle = CpuIdle.Cores(TimeSpan.FromMilliseconds(200));
+        int count = idle is { } i ? Math.Clamp((int)Math.Floor(i + 0.3), 1, standard) : standard;
+        log?.Invoke($"threads: {count} (threads 0 takes the idle cores: {(idle is { } x ? $"{x:F1} of {Environment.ProcessorCount}" : "unknown")} " +
+                    "were idle; set threads: N to choose)");
+        return count;
+    }
+
+    /// <summary>Loads the natives, sets the thread count (0: <see cref="ResolveThreads"/>) and returns the device.</summary>
     /// <remarks>The count is process-wide and is always set, also to the default: otherwise a session with
     /// threads 0 after one with threads 1 in the same process (a notebook, a script, the tests) would silently
     /// keep one thread, and its float sums would no longer match the same run made on its own.</remarks>
     public static torch.Device Initialize(string device = "auto", int threads = 0)
     {
-        int standard = DefaultThreads;   // read before the first change, so it records libtorch's own count
-        int count = threads > 0 ? threads : standard;
+        _ = DefaultThreads;   // read before the first change, so it records libtorch's own count
+        int count = ResolveThreads(threads);
         if (torch.get_num_threads() != count) torch.set_num_threads(count);
         return ResolveDevice(device);
     }

@@ -12,22 +12,43 @@ namespace StarGanLab.Tests.Native;
 public class TorchThreadsTests : TorchTest
 {
     [Fact]
-    public void A_session_with_threads_0_after_one_with_threads_1_gets_the_default_count_back()
+    public void Threads_0_takes_the_idle_cores_records_them_in_the_run_and_a_resume_keeps_them()
     {
         int standard = TorchRuntime.DefaultThreads;
         Assert.True(standard >= 1);
         string root = TinyRuns.TempRoot();
-        var cfg = TinyRuns.Config(root, totalIters: 1);
+        var cfg = TinyRuns.Config(root, totalIters: 1, saveEvery: 1);
+        var log = new List<string>();
         try
         {
             using (TrainingSession.Start(cfg with { Threads = 1 }, RunDirectory.Create(root, "one", false), _ => { }))
                 Assert.Equal(1, get_num_threads());
-            using (TrainingSession.Start(cfg with { Threads = 0 }, RunDirectory.Create(root, "default", false), _ => { }))
-                Assert.Equal(standard, get_num_threads());
+            int chosen;
+            using (var s = TrainingSession.Start(cfg with { Threads = 0 }, RunDirectory.Create(root, "auto", false), log.Add))
+            {
+                chosen = s.Config.Threads;
+                Assert.InRange(chosen, 1, standard);
+                Assert.Equal(chosen, get_num_threads());   // set anew, not left at the previous session's 1
+                s.Train([new StarGanLab.Experiments.Hooks.CheckpointHook(1, 0)]);
+            }
+            Assert.Contains(log, l => l.StartsWith($"threads: {chosen} (threads 0 takes the idle cores", StringComparison.Ordinal));
+            Assert.Contains($"threads: {chosen}\n", File.ReadAllText(Path.Combine(root, "auto", "config.yaml")));
+            set_num_threads(standard);
+            using (var resumed = TrainingSession.Resume(RunDirectory.Open(Path.Combine(root, "auto")), [], _ => { }))
+                Assert.Equal(chosen, get_num_threads());
         }
         finally
         {
             set_num_threads(standard);
         }
+    }
+
+    [Fact]
+    public void The_idle_cores_are_read_from_the_kernel()
+    {
+        double? idle = CpuIdle.Cores(TimeSpan.FromMilliseconds(100));
+        Assert.NotNull(idle);   // Linux: /proc/stat
+        Assert.InRange(idle!.Value, 0, Environment.ProcessorCount);
+        Assert.Equal(3, TorchRuntime.ResolveThreads(3));   // an explicit count is kept
     }
 }

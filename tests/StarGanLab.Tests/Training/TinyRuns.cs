@@ -8,6 +8,7 @@ static class TinyRuns
     public static ExperimentConfig Config(string root, int totalIters, int saveEvery = 1000, int workers = 1) => new("tiny")
     {
         Device = "cpu",
+        Threads = 1,   // fixed: threads 0 follows the machine's load, and these runs are compared bit for bit
         Model = new ModelConfig(ImgSize: 16, NumDomains: 3, LatentDim: 8, StyleDim: 16, WidthConst: 128, MaxConvDim: 16, MappingHidden: 32),
         Data = new DataConfig(Source: "synthetic", SyntheticDomains: 3, SyntheticPerDomain: 20, Workers: workers, Prefetch: 2),
         Loss = new LossConfig(DsIter: 10),
