@@ -53,6 +53,7 @@ public static class TorchRuntime
                 MallocTuning.Apply();   // before libtorch allocates anything
                 NativeLibrary.Load(lib);
                 loadedFrom = dir;
+                Nnpack.DisableWhereUnsupported(dir);   // else libtorch logs a warning per large-batch convolution
                 return;
             }
             throw new DllNotFoundException(

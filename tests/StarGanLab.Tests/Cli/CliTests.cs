@@ -19,6 +19,17 @@ public class CliTests
     }
 
     [Fact]
+    public void Large_batch_convolutions_do_not_flood_the_log_with_NNPACK_warnings()
+    {
+        // Batches of 16 and more make libtorch try NNPACK on every convolution; on CPUs it does not support, it warned
+        // each time (2,700 lines in a minute of quickstart). At most the one line of the startup probe may remain.
+        var (exit, output) = Stargan("bench", "configs/quickstart.yaml", "--set", "train.batch_size=16", "--set", "model.img_size=16",
+                                     "--set", "model.width_const=128", "--set", "model.max_conv_dim=16", "--iters", "1", "--warmup", "0", "--data-batches", "0");
+        Assert.True(exit == 0, output);
+        Assert.InRange(output.Split('\n').Count(l => l.Contains("NNPACK")), 0, 1);
+    }
+
+    [Fact]
     public void Doctor_prints_both_routes_for_every_case_and_a_correct_route()
     {
         var (exit, output) = Stargan("doctor", "configs/quickstart.yaml", "--set", "model.width_const=384");
