@@ -1,6 +1,5 @@
 using StarGanLab.Config;
 using StarGanLab.Runs;
-using StarGanLab.Experiments.Hooks;
 
 namespace StarGanLab.Reports;
 
