@@ -75,9 +75,11 @@ public sealed class TrainingSession : IDisposable
         return (trainer, context, source);
     }
 
-    /// <summary>A new run in a new directory; takes the run's lock, then writes the resolved config.</summary>
+    /// <summary>A new run in a new directory; refuses a config that cannot fit in this machine's memory, takes the
+    /// run's lock, then writes the resolved config.</summary>
     public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log)
     {
+        MemoryEstimate.Of(cfg).RequireFits(cfg);
         var held = run.Lock();
         try
         {
@@ -106,6 +108,7 @@ public sealed class TrainingSession : IDisposable
             if (cfg.Train.TotalIters < reached)
                 throw new InvalidOperationException($"train.total_iters={cfg.Train.TotalIters}: {run.Path} has reached step {reached} " +
                     $"already, and a run is not shortened; give train.total_iters >= {reached}, or train a new run");
+            MemoryEstimate.Of(cfg).RequireFits(cfg);
             session = new TrainingSession(cfg, run, held, log, resume: true);
             if (overrides.Count > 0) run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
             return session;
