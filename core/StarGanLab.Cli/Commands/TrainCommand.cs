@@ -45,7 +45,7 @@ static class TrainCommand
             Console.Write(ConfigWriter.ToYaml(cfg));
             Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, Experiment.RunName(cfg, overrides))}");
             var memory = MemoryEstimate.Of(cfg);
-            Console.WriteLine($"# memory: about {MemoryEstimate.Show(memory.Total)} ({memory.Breakdown()}); this machine has {MemoryEstimate.Show(MemoryEstimate.Available)}");
+            Console.WriteLine($"# memory on the CPU: about {MemoryEstimate.Show(memory.Total)} ({memory.Breakdown()}); this machine has {MemoryEstimate.Show(MemoryEstimate.Available)}");
             return 0;
         }
         return Drive(o => Experiment.Run(configPath, overrides, o with { Overwrite = overwrite }));

@@ -3,7 +3,7 @@ using StarGanLab.Networks;
 
 namespace StarGanLab.Training;
 
-/// <summary>The memory (peak resident set) training a config needs, worked out from the config before anything is
+/// <summary>The memory (peak resident set) training a config on the CPU needs, worked out from the config before anything is
 /// allocated, in bytes: the weights with their gradients, Adam moments and EMA copies; the activations one step keeps
 /// for backward; the data queue; and the runtime itself.</summary>
 /// <remarks>
@@ -45,12 +45,13 @@ public sealed record MemoryEstimate(long Weights, long Activations, long Data, l
     /// <summary>The memory this process may use: the machine's, or its container's limit.</summary>
     public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    /// <summary>Throws when the config cannot fit in <paramref name="available"/> bytes (by default this machine's),
-    /// saying how much it needs and where.</summary>
+    /// <summary>Throws when a config that trains on the CPU cannot fit in <paramref name="available"/> bytes (by
+    /// default this machine's), saying how much it needs and where. On a GPU the activations live in the device's
+    /// memory, which this estimate does not model, so nothing is refused there.</summary>
     public void RequireFits(ExperimentConfig cfg, long? available = null)
     {
         long have = available ?? Available;
-        if (Total <= have) return;
+        if (Total <= have || Native.TorchRuntime.ResolveDevice(cfg.Device).type != TorchSharp.DeviceType.CPU) return;
         throw new InvalidOperationException(
             $"this config needs about {Show(Total)} of memory ({Breakdown()}) but this machine has {Show(have)}; " +
             $"lower train.batch_size ({cfg.Train.BatchSize}), model.img_size ({cfg.Model.ImgSize}) or the widths " +

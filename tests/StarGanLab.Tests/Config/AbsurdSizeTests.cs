@@ -45,6 +45,6 @@ public class AbsurdSizeTests
         File.WriteAllText(yaml, ConfigWriter.ToYaml(TinyRuns.Config(Path.Combine(root, "runs"), totalIters: 1)));
         var (exit, output) = StarganProcess.Run(root, "train", yaml, "--dry-run");
         Assert.True(exit == 0, output);
-        Assert.Matches(@"# memory: about \d+ MiB \(weights, gradients, Adam moments and EMA copies \d+ MiB, activations of one step \d+ MiB, data queue \d+ MiB, runtime 186 MiB\); this machine has \d+\.\d GiB", output);
+        Assert.Matches(@"# memory on the CPU: about \d+ MiB \(weights, gradients, Adam moments and EMA copies \d+ MiB, activations of one step \d+ MiB, data queue \d+ MiB, runtime 186 MiB\); this machine has \d+\.\d GiB", output);
     }
 }
