@@ -1,7 +1,9 @@
 using System.CommandLine;
+using StarGanLab.Cli;
 using StarGanLab.Cli.Commands;
 
 // The stargan command: thin verbs over the StarGanLab library.
+IgnoredSignals.RestoreSigInt();   // first: .NET fixes its view of SIGINT when the console is first used
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;   // logs and CI: no 80-column wrapping
 var root = new RootCommand("StarGanLab: StarGAN v2 training, parity checks and checkpoint tools");
 root.Subcommands.Add(TrainCommand.Create());

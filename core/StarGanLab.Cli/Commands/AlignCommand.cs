@@ -42,7 +42,13 @@ static class AlignCommand
             using var bitmap = ImageDecoder.Decode(file, MaxPixels);
             var x = tensor(Augmentation.ResizeNormalize(bitmap, imgSize)).view(1, 3, imgSize, imgSize);
             string target = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + ".png");
-            ImageGrid.Save(aligner.Align(x), 1, target);
+            Tensor aligned;
+            try { aligned = aligner.Align(x); }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{file}: cannot be aligned to the mean landmarks of {mean}: {e.Message}", e);
+            }
+            ImageGrid.Save(aligned, 1, target);
             AnsiConsole.MarkupLine($"aligned {Markup.Escape(Path.GetFileName(file))} -> {Markup.Escape(target)}");
         }
         return 0;

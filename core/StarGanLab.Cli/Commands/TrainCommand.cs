@@ -45,6 +45,8 @@ static class TrainCommand
             var cfg = ConfigLoader.Load(configPath, overrides, new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(configPath)));
             Console.Write(ConfigWriter.ToYaml(cfg));
             Console.WriteLine($"# run: {Path.Combine(cfg.Run.Root, Experiment.RunName(cfg, overrides))}");
+            var memory = MemoryEstimate.Of(cfg);
+            Console.WriteLine($"# memory on the CPU: about {MemoryEstimate.Show(memory.Total)} ({memory.Breakdown()}); this machine has {MemoryEstimate.Show(MemoryEstimate.Available)}");
             return 0;
         }
         return Drive(o => Experiment.Run(configPath, overrides, o with { Overwrite = overwrite }));

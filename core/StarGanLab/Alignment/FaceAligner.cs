@@ -43,14 +43,18 @@ public sealed class FaceAligner : IDisposable
     /// <summary>The 'mean' array of celeba_lm_mean.npz as (98, 2) doubles.</summary>
     public static double[,] ReadMeanLandmarks(string path)
     {
-        var arrays = Npz.Read(path);
+        // The official file holds one 784-byte array: anything much larger is refused before it is inflated.
+        var arrays = Npz.Read(path, new NpzLimits(MaxEntries: 16, MaxEntryBytes: 1 << 20, MaxTotalBytes: 1 << 20));
         try
         {
             if (!arrays.TryGetValue("mean", out var mean))
                 throw new InvalidDataException($"{path}: no 'mean' array (has {string.Join(", ", arrays.Keys)})");
             if (!mean.shape.SequenceEqual(new long[] { Fan.NumLandmarks, 2 }))
                 throw new InvalidDataException($"{path}: 'mean' has shape ({string.Join(", ", mean.shape)}), expected ({Fan.NumLandmarks}, 2)");
-            return ToArray(mean);
+            var points = ToArray(mean);
+            if (FaceTransform.Problem(points) is { } problem)
+                throw new InvalidDataException($"{path}: 'mean' landmarks are {problem}; expected the 98 mean CelebA-HQ landmarks (celeba_lm_mean.npz)");
+            return points;
         }
         finally
         {

@@ -12,8 +12,11 @@ public static class FaceTransform
     static readonly int[] RightEye = [.. Enumerable.Range(68, 8), RightEyeCentre];
     static readonly int[] ScalePoints = [LeftEyeCentre, RightEyeCentre, MouthLeft, MouthRight];
 
+    /// <exception cref="ArgumentException">Either set of landmarks is not finite or is degenerate (see <see cref="Problem"/>).</exception>
     public static double[,] Estimate(double[,] landmarks, double[,] reference)
     {
+        foreach (var (points, what) in new[] { (landmarks, "landmarks"), (reference, "reference landmarks") })
+            if (Problem(points) is { } problem) throw new ArgumentException($"the {what} are {problem}");
         var (mean, refMean) = (Mean(landmarks), Mean(reference));
         var (c, s) = Rotation(XAxis(landmarks), XAxis(reference));
         double scale = ScalePoints.Average(i => Norm(Sub(Row(reference, i), refMean)) / Norm(Sub(Row(landmarks, i), mean)));
@@ -33,8 +36,31 @@ public static class FaceTransform
         return ((m[0, 0] * p.X + m[0, 1] * p.Y + m[0, 2]) / w, (m[1, 0] * p.X + m[1, 1] * p.Y + m[1, 2]) / w);
     }
 
+    /// <summary>Why no transform can be estimated from <paramref name="landmarks"/>, or null: a NaN or infinite point
+    /// (NaN would reach Math.Sign, which throws), or eyes and mouth corners that coincide (all zero, say), which leave
+    /// the face's axis and scale undefined.</summary>
+    public static string? Problem(double[,] landmarks)
+    {
+        for (int i = 0; i < landmarks.GetLength(0); i++)
+            if (!double.IsFinite(landmarks[i, 0]) || !double.IsFinite(landmarks[i, 1]))
+                return $"not finite (point {i} is ({landmarks[i, 0]}, {landmarks[i, 1]}))";
+        var mean = Mean(landmarks);
+        if (Norm(UnnormalisedXAxis(landmarks)) < Tiny || ScalePoints.Any(i => Norm(Sub(Row(landmarks, i), mean)) < Tiny))
+            return "degenerate: the eyes and mouth corners coincide (all zero?), so the face has no direction or size";
+        return null;
+    }
+
+    const double Tiny = 1e-9;
+
     /// <summary>The unit x axis of a face: eye-to-eye direction minus the eye-to-mouth direction turned by 90 degrees.</summary>
     static (double X, double Y) XAxis(double[,] lm)
+    {
+        var axis = UnnormalisedXAxis(lm);
+        double n = Norm(axis);
+        return (axis.X / n, axis.Y / n);
+    }
+
+    static (double X, double Y) UnnormalisedXAxis(double[,] lm)
     {
         var eyeLeft = Mean(lm, LeftEye);
         var eyeRight = Mean(lm, RightEye);
@@ -42,9 +68,7 @@ public static class FaceTransform
         var eyeCentre = Mid(eyeLeft, eyeRight);
         var mouthCentre = Mid(Row(lm, MouthLeft), Row(lm, MouthRight));
         var yp = Sub(eyeCentre, mouthCentre);
-        var axis = (X: xp.X - yp.Y, Y: xp.Y + yp.X);   // xp - rotate90(yp), rotate90(x, y) = (y, -x)
-        double n = Norm(axis);
-        return (axis.X / n, axis.Y / n);
+        return (xp.X - yp.Y, xp.Y + yp.X);   // xp - rotate90(yp), rotate90(x, y) = (y, -x)
     }
 
     /// <summary>cos and sin of the angle turning <paramref name="from"/> onto <paramref name="to"/> (official vecs2R).</summary>

@@ -61,6 +61,11 @@ internal static class PyTorchLegacyReader
             var missing = refs.Keys.Where(k => !storages.ContainsKey(k)).ToList();
             if (missing.Count > 0)
                 throw new CheckpointException($"{file}: storages {string.Join(", ", missing)} are referenced but not stored");
+            // torch writes nothing after the last storage: bytes there mean a concatenated, corrupt or doctored file
+            // (a second payload riding along), so it is refused like a native checkpoint with a tail.
+            if (fs.Length - fs.Position is > 0 and var tail)
+                throw new CheckpointException($"{file}: {tail} unexpected byte(s) after the last storage (at byte {fs.Position}); " +
+                                              "a legacy torch.save file ends with its last storage");
             return StateDictAssembler.Assemble(root, storages, file);
         }
         finally

@@ -15,7 +15,7 @@ internal static class PyTorchZipReader
     public const int MaxEntries = 65_536;
     /// <summary>Most uncompressed bytes all entries together may declare, relative to the file (torch stores entries
     /// uncompressed, so a real checkpoint is about 1x) and absolutely.</summary>
-    public const long MaxCompressionRatio = 64;
+    public const long MaxCompressionRatio = IO.DeclaredSizes.MaxExpansion;
     public const long MaxTotalBytes = 16L << 30;
 
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> Read(Stream fs, string file)
@@ -44,6 +44,7 @@ internal static class PyTorchZipReader
                     throw new CheckpointException($"{file}: storage '{r.Key}' is described twice with different types or sizes");
                 return refs[r.Key] = r;
             }
+            bool bigEndian = ByteOrder(zip, prefix, fileLength, file) == "big";
             using var pkl = ReadEntry(pkls[0], fileLength, file);
             var root = new SafeUnpickler(pkl, file, PersistentLoad).Load();
 
@@ -60,7 +61,7 @@ internal static class PyTorchZipReader
                     var crc = new Crc32();
                     using (var s = OpenEntry(entry, fileLength, file))
                     using (var tapped = new TapStream(s, crc.Append))
-                        storages[r.Key] = TensorBytes.ReadStorage(tapped, r.DType, r.Numel, file, $"entry '{name}'");
+                        storages[r.Key] = TensorBytes.ReadStorage(tapped, r.DType, r.Numel, file, $"entry '{name}'", bigEndian);
                     CheckCrc(entry, crc, file);
                 }
                 return StateDictAssembler.Assemble(root, storages, file);
@@ -74,6 +75,19 @@ internal static class PyTorchZipReader
                 foreach (var t in storages.Values) t.Dispose();
             }
         }
+    }
+
+    /// <summary>"little" or "big": what the archive's <c>byteorder</c> entry says (torch >= 1.13 writes it; older files,
+    /// without it, are little-endian). Anything else is refused rather than guessed.</summary>
+    static string ByteOrder(ZipArchive zip, string prefix, long fileLength, string file)
+    {
+        if (zip.GetEntry(prefix + "byteorder") is not { } entry) return "little";
+        if (entry.Length > 16)
+            throw new CheckpointException($"{file}: entry '{entry.FullName}' has {entry.Length} bytes, expected 'little' or 'big'");
+        using var ms = ReadEntry(entry, fileLength, file);
+        string order = System.Text.Encoding.ASCII.GetString(ms.ToArray()).Trim();
+        return order is "little" or "big" ? order
+            : throw new CheckpointException($"{file}: byteorder '{order}' is neither 'little' nor 'big'");
     }
 
     /// <summary>Zip bombs: too many entries, or entries declaring far more uncompressed bytes than the file could hold,

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,7 +32,9 @@ internal static class TensorBytes
     }
 
     /// <summary>A new 1-D tensor of <paramref name="numel"/> elements filled from exactly that many elements' bytes of the stream.</summary>
-    public static unsafe Tensor ReadStorage(Stream source, TensorDType dtype, long numel, string file, string what)
+    /// <param name="bigEndian">The stream holds big-endian elements (a torch zip whose byteorder entry says "big"):
+    /// they are converted to the host's order.</param>
+    public static unsafe Tensor ReadStorage(Stream source, TensorDType dtype, long numel, string file, string what, bool bigEndian = false)
     {
         EnsureLittleEndianHost();
         var t = torch.empty(numel, dtype.Type);
@@ -47,12 +50,28 @@ internal static class TensorBytes
                     throw new CheckpointException($"{file}: {what} ends after {done} of {total} bytes (file truncated?)");
                 done += got;
             }
+            if (bigEndian) ReverseEachElement(p, total, dtype.ElementSize);
             return t;
         }
         catch
         {
             t.Dispose();
             throw;
+        }
+    }
+
+    static unsafe void ReverseEachElement(byte* p, long total, int elementSize)
+    {
+        // Chunk is a multiple of every element size, so no element straddles two spans.
+        for (long done = 0; done < total; done += Chunk)
+        {
+            var span = new Span<byte>(p + done, (int)Math.Min(Chunk, total - done));
+            switch (elementSize)
+            {
+                case 2: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(span), MemoryMarshal.Cast<byte, ushort>(span)); break;
+                case 4: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(span), MemoryMarshal.Cast<byte, uint>(span)); break;
+                case 8: BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(span), MemoryMarshal.Cast<byte, ulong>(span)); break;
+            }
         }
     }
 

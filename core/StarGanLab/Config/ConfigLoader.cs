@@ -73,14 +73,17 @@ public static class ConfigLoader
         }
         if (nextChain.Count > options.MaxIncludeDepth)
             throw Fatal(problems, new ConfigProblem(display, at.Line, at.Column, BaseKey, $"more than {options.MaxIncludeDepth} nested base files"));
-        if (!options.AllowOutsideIncludes && !IsUnder(basePath, allowedRoot))
+        // A link inside the root can point anywhere: the check compares where the files really are, and the file read
+        // is the one checked.
+        var realBase = Native.RealPath.Of(basePath) ?? basePath;
+        if (!options.AllowOutsideIncludes && !IsUnder(realBase, Native.RealPath.Of(allowedRoot) ?? allowedRoot))
             throw Fatal(problems, new ConfigProblem(display, at.Line, at.Column, BaseKey,
-                $"'{s.Value}' resolves to {basePath}, outside the allowed root {allowedRoot} (set AllowOutsideIncludes to permit)"));
+                $"'{s.Value}' resolves to {realBase}, outside the allowed root {allowedRoot} (set AllowOutsideIncludes to permit)"));
         if (!File.Exists(basePath))
             throw Fatal(problems, new ConfigProblem(display, at.Line, at.Column, BaseKey, $"base file not found: {basePath}"));
 
         var baseDisplay = Display(basePath);
-        var baseText = ReadFile(basePath, baseDisplay, options, problems);
+        var baseText = ReadFile(realBase, baseDisplay, options, problems);
         var baseMap = Compose(baseText, baseDisplay, basePath, nextChain, allowedRoot, options, problems);
         return MapNode.Merge(baseMap, map);
     }

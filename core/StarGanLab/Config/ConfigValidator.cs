@@ -22,22 +22,23 @@ internal sealed partial class ConfigValidator(
         var m = c.Model;
         Expect("model.img_size", m.ImgSize is >= 16 and <= 1024 && (m.ImgSize & (m.ImgSize - 1)) == 0,
             "a power of two between 16 and 1024", m.ImgSize);
-        Expect("model.num_domains", m.NumDomains >= 2, "at least 2 domains", m.NumDomains);
-        Expect("model.latent_dim", m.LatentDim >= 1, "an integer >= 1", m.LatentDim);
-        Expect("model.style_dim", m.StyleDim >= 1, "an integer >= 1", m.StyleDim);
-        Expect("model.max_conv_dim", m.MaxConvDim >= 1, "an integer >= 1", m.MaxConvDim);
-        Expect("model.mapping_hidden", m.MappingHidden >= 1, "an integer >= 1", m.MappingHidden);
+        AtMost("model.num_domains", Expect("model.num_domains", m.NumDomains >= 2, "at least 2 domains", m.NumDomains), m.NumDomains, MaxDomains);
+        AtMost("model.latent_dim", Expect("model.latent_dim", m.LatentDim >= 1, "an integer >= 1", m.LatentDim), m.LatentDim, MaxWidth);
+        AtMost("model.style_dim", Expect("model.style_dim", m.StyleDim >= 1, "an integer >= 1", m.StyleDim), m.StyleDim, MaxWidth);
+        AtMost("model.max_conv_dim", Expect("model.max_conv_dim", m.MaxConvDim >= 1, "an integer >= 1", m.MaxConvDim), m.MaxConvDim, MaxWidth);
+        AtMost("model.mapping_hidden", Expect("model.mapping_hidden", m.MappingHidden >= 1, "an integer >= 1", m.MappingHidden), m.MappingHidden, MaxWidth);
         Expect("model.w_hpf", m.WHpf >= 0, "a number >= 0", m.WHpf);
         if (m.ImgSize > 0)
-            Expect("model.width_const", m.WidthConst / m.ImgSize >= 1,
-                $"at least model.img_size ({m.ImgSize}) so that dim_in = width_const / img_size >= 1", m.WidthConst, "model.img_size");
+            AtMost("model.width_const", Expect("model.width_const", m.WidthConst / m.ImgSize >= 1,
+                $"at least model.img_size ({m.ImgSize}) so that dim_in = width_const / img_size >= 1", m.WidthConst, "model.img_size"),
+                m.WidthConst / m.ImgSize, MaxWidth, $"width_const / img_size (the first layer's channels, {m.WidthConst / m.ImgSize})");
 
         var d = c.Data;
         Expect("data.source", d.Source is "folder" or "synthetic", "folder or synthetic", d.Source);
-        Expect("data.synthetic_domains", d.SyntheticDomains >= 2, "at least 2 domains", d.SyntheticDomains);
+        AtMost("data.synthetic_domains", Expect("data.synthetic_domains", d.SyntheticDomains >= 2, "at least 2 domains", d.SyntheticDomains), d.SyntheticDomains, MaxDomains);
         Expect("data.synthetic_per_domain", d.SyntheticPerDomain >= 1, "an integer >= 1", d.SyntheticPerDomain);
-        Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers);
-        Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch);
+        AtMost("data.workers", Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers), d.Workers, MaxQueue);
+        AtMost("data.prefetch", Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch), d.Prefetch, MaxQueue);
         Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);
         if (d.Source == "folder" && use == ConfigUse.Training)
             Require("data.root", d.Root.Trim().Length > 0, "required when data.source is 'folder' (the training image folder; or give --data DIR)", "data.source");
@@ -68,8 +69,8 @@ internal sealed partial class ConfigValidator(
         Expect("optim.ema_beta", o.EmaBeta is >= 0 and <= 1, "a number in [0, 1]", o.EmaBeta);
 
         var t = c.Train;
-        Expect("train.batch_size", t.BatchSize >= 1, "an integer >= 1", t.BatchSize);
-        Expect("train.val_batch_size", t.ValBatchSize >= 1, "an integer >= 1", t.ValBatchSize);
+        AtMost("train.batch_size", Expect("train.batch_size", t.BatchSize >= 1, "an integer >= 1", t.BatchSize), t.BatchSize, MaxBatch);
+        AtMost("train.val_batch_size", Expect("train.val_batch_size", t.ValBatchSize >= 1, "an integer >= 1", t.ValBatchSize), t.ValBatchSize, MaxBatch);
         Expect("train.total_iters", t.TotalIters >= 1, "an integer >= 1", t.TotalIters);
         Expect("train.print_every", t.PrintEvery >= 1, "an integer >= 1", t.PrintEvery);
         Expect("train.sample_every", t.SampleEvery >= 1, "an integer >= 1", t.SampleEvery);
@@ -95,7 +96,7 @@ internal sealed partial class ConfigValidator(
         Expect("metrics.modes", EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
         Expect("metrics.num_outs_per_domain", e.NumOutsPerDomain >= 2, "an integer >= 2 (LPIPS compares pairs of outputs)", e.NumOutsPerDomain);
         Expect("metrics.seeds", e.Seeds >= 1, "an integer >= 1", e.Seeds);
-        Expect("metrics.batch_size", e.BatchSize >= 1, "an integer >= 1", e.BatchSize);
+        AtMost("metrics.batch_size", Expect("metrics.batch_size", e.BatchSize >= 1, "an integer >= 1", e.BatchSize), e.BatchSize, MaxBatch);
         if (e.Backbone == "inception")
             foreach (var (key, value) in new[] { ("metrics.inception_weights", e.InceptionWeights), ("metrics.alexnet_weights", e.AlexnetWeights), ("metrics.lpips_weights", e.LpipsWeights) })
                 Require(key, value.Trim().Length > 0, "required when metrics.backbone is 'inception' (the official FID and LPIPS need pretrained weights we cannot download); set it or use metrics.backbone: resnet18", "metrics.backbone");
@@ -132,6 +133,19 @@ internal sealed partial class ConfigValidator(
             Require("loss.lambda_cls", l.LambdaCls == 1,
                 $"is used only with model.discriminator classifier (the multi-task discriminator has no classification head), got {Show(l.LambdaCls)}; remove it or set model.discriminator: classifier",
                 "model.discriminator");
+    }
+
+    // Upper bounds far above any trainable value, so that sizes multiplied together stay well inside a long and no
+    // allocation is attempted for a typo (train.batch_size=100000000 overflowed; model.style_dim=2e9 asked the
+    // allocator for 128 GB; data.prefetch=2e9 queued 2e9 batch slots). Whether a config within them fits this
+    // machine is for the memory estimate (Training/MemoryEstimate, shown by --dry-run) to say.
+    const long MaxDomains = 1024, MaxWidth = 65_536, MaxBatch = 65_536, MaxQueue = 256;
+
+    /// <summary>Reports "path: expected at most max" when <paramref name="lowerOk"/> held and value is above it.</summary>
+    void AtMost(string path, bool lowerOk, long value, long max, string? what = null)
+    {
+        if (lowerOk && value > max)
+            Add(path, $"expected {(what is null ? "" : what + " ")}at most {max}, got {value} (see stargan train --dry-run for the memory a config needs)", path);
     }
 
     /// <summary>Reports "path: expected ..., got actual" unless ok; returns ok.</summary>

@@ -9,6 +9,8 @@ namespace StarGanLab.Data;
 /// </summary>
 public static class ImageDecoder
 {
+    const long MetadataAllowance = 64L << 20;
+
     /// <summary>Decodes <paramref name="path"/>; throws <see cref="DataException"/> naming the file when it cannot.</summary>
     public static SKBitmap Decode(string path, long maxPixels)
     {
@@ -47,8 +49,25 @@ public static class ImageDecoder
     /// <summary>The codec with its header read (no pixels decoded yet), or null and the reason.</summary>
     static SKCodec? TryOpen(string path, long maxPixels, out string? reason)
     {
+        // Looked at before opening: a FIFO would block the open, a device would be read without end.
+        if (Native.FileKinds.NotARegularFile(path) is { } kind)
+        {
+            reason = $"not a regular file: {kind}";
+            return null;
+        }
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            // A file far larger than any image of maxPixels could be is not read at all (16-bit RGBA stored
+            // uncompressed, plus room for metadata).
+            long length = new FileInfo(path).Length, maxBytes = maxPixels * 8 + MetadataAllowance;
+            if (length > maxBytes)
+            {
+                reason = $"refused: the file has {length} bytes, more than an image of at most {maxPixels} pixels needs ({maxBytes})";
+                return null;
+            }
+            bytes = File.ReadAllBytes(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             reason = $"cannot be read ({e.Message})";

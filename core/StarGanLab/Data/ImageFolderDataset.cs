@@ -37,12 +37,13 @@ public sealed class ImageFolderDataset : IImageSource
         if (domainDirs.Length == 0)
             throw new DataException($"data root '{Root}' has no domain sub-folders (expected {Root}/<domain>/<image files>)");
         DomainNames = domainDirs.Select(d => Path.GetFileName(d)).ToArray();
+        var layout = new DomainLayout(Root, domainDirs, Options.Recursive);
 
         var skipped = new List<SkippedFile>();
         files = new string[domainDirs.Length][];
         for (int d = 0; d < domainDirs.Length; d++)
         {
-            string[] candidates = ListImages(domainDirs[d]);
+            string[] candidates = ListImages(domainDirs[d], layout, d);
             string?[] reasons = new string?[candidates.Length];
             Parallel.For(0, candidates.Length, i => reasons[i] = ImageDecoder.Probe(candidates[i], Options.MaxPixels, Options.VerifyOnOpen));
             files[d] = candidates.Where((_, i) => reasons[i] is null).ToArray();
@@ -99,19 +100,22 @@ public sealed class ImageFolderDataset : IImageSource
             $"val '{val.Root}' has [{string.Join(", ", val.DomainNames)}]");
     }
 
-    string[] ListImages(string domainDir)
+    string[] ListImages(string domainDir, DomainLayout layout, int domain)
     {
         // Linked folders are not entered (as os.walk's default): a link to a parent would loop, and a link to a sibling
-        // would list its images twice. Linked files are listed as any other file.
-        var entries = new FileSystemEnumerable<string>(domainDir, (ref FileSystemEntry e) => e.ToFullPath(),
+        // would list its images twice. Linked files are listed as any other file, unless another domain has the same file.
+        var entries = new FileSystemEnumerable<(string Path, bool IsLink)>(domainDir,
+            (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
             new EnumerationOptions { RecurseSubdirectories = Options.Recursive, AttributesToSkip = 0 })
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
             ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
         };
-        return entries
-            .Where(f => Options.ImageExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
-            .Order(StringComparer.Ordinal)
+        var images = entries
+            .Where(f => Options.ImageExtensions.Any(e => f.Path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToArray();
+        foreach (var (path, isLink) in images) layout.Claim(domain, path, isLink);
+        return images.Select(f => f.Path).ToArray();
     }
 }

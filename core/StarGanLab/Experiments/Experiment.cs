@@ -32,6 +32,7 @@ public static class Experiment
     {
         options ??= new ExperimentOptions();
         TorchRuntime.ResolveDevice(config.Device);   // fail before anything is written
+        Training.MemoryEstimate.Of(config).RequireFits(config);
         var run = RunDirectory.Create(config.Run.Root, RunName(config, options.Overrides), options.Overwrite, options.Log);
         return Start(config, run, options);
     }

@@ -17,6 +17,7 @@ namespace StarGanLab.Experiments;
 public sealed class TrainingSession : IDisposable
 {
     IBatchSource data;   // reopened after the offending batch on a rollback
+    readonly IO.FileLock runLock;   // held for the session's life: one training per run folder
     readonly Device device;
     readonly FanMasker? masker;   // the FAN, when model.w_hpf > 0
     public Trainer Trainer { get; }
@@ -24,10 +25,10 @@ public sealed class TrainingSession : IDisposable
     public ExperimentConfig Config { get; }
     public RunDirectory Run { get; }
 
-    TrainingSession(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
+    TrainingSession(ExperimentConfig cfg, RunDirectory run, IO.FileLock runLock, Action<string> log, bool resume)
     {
         log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
-        (Config, Run, this.log) = (cfg, run, log);
+        (Config, Run, this.runLock, this.log) = (cfg, run, runLock, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
         Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);   // before any network computes: see Kernels/KernelGuard
         masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
@@ -74,10 +75,13 @@ public sealed class TrainingSession : IDisposable
         return (trainer, context, source);
     }
 
-    /// <summary>A new run in a new directory; writes the resolved config first, headed by the overrides it was made
-    /// with (<paramref name="overrides"/>, as a comment: the run's name no longer spells them out).</summary>
+    /// <summary>A new run in a new directory; refuses a config that cannot fit in this machine's memory, takes the
+    /// run's lock, then writes the resolved config, headed by the overrides it was made with (<paramref name="overrides"/>,
+    /// as a comment: the run's name no longer spells them out).</summary>
     public static TrainingSession Start(ExperimentConfig cfg, RunDirectory run, Action<string> log, IReadOnlyList<string>? overrides = null)
     {
+        MemoryEstimate.Of(cfg).RequireFits(cfg);
+        var held = run.Lock();
         try
         {
             // The run records the thread count it trains with (threads 0 resolves to the idle cores): a resume then uses
@@ -85,22 +89,41 @@ public sealed class TrainingSession : IDisposable
             cfg = cfg with { Threads = TorchRuntime.ResolveThreads(cfg.Threads, SecretRedactor.Wrap(log)) };
             string header = overrides is { Count: > 0 } ? "# overrides:" + string.Concat(overrides.Select(o => $" --set {o}")) + "\n" : "";
             run.WriteText(RunDirectory.ConfigFileName, header + ConfigWriter.ToYaml(cfg));
-            return new TrainingSession(cfg, run, log, resume: false);
+            return new TrainingSession(cfg, run, held, log, resume: false);
         }
-        catch (Exception e) when (SecretRedactor.Leaks(e)) { throw SecretRedactor.Scrub(e); }
+        catch (Exception e)
+        {
+            held.Dispose();
+            if (SecretRedactor.Leaks(e)) throw SecretRedactor.Scrub(e);
+            throw;
+        }
     }
 
     /// <summary>Continues a run from its newest complete checkpoint with its own resolved config
-    /// (optionally with overrides such as a longer train.total_iters).</summary>
+    /// (optionally with overrides such as a longer train.total_iters). The run's config is rewritten with the
+    /// overrides only once the session is open, so a refused resume leaves the run as it was.</summary>
     public static TrainingSession Resume(RunDirectory run, IReadOnlyList<string> overrides, Action<string> log)
     {
+        var held = run.Lock();
+        TrainingSession? session = null;
         try
         {
             var cfg = ConfigLoader.Load(run.ConfigFile, overrides);
+            long reached = TrainerCheckpoints.CompleteSteps(run.CheckpointDir).FirstOrDefault();
+            if (cfg.Train.TotalIters < reached)
+                throw new InvalidOperationException($"train.total_iters={cfg.Train.TotalIters}: {run.Path} has reached step {reached} " +
+                    $"already, and a run is not shortened; give train.total_iters >= {reached}, or train a new run");
+            MemoryEstimate.Of(cfg).RequireFits(cfg);
+            session = new TrainingSession(cfg, run, held, log, resume: true);
             if (overrides.Count > 0) run.WriteText(RunDirectory.ConfigFileName, ConfigWriter.ToYaml(cfg));
-            return new TrainingSession(cfg, run, log, resume: true);
+            return session;
         }
-        catch (Exception e) when (SecretRedactor.Leaks(e)) { throw SecretRedactor.Scrub(e); }
+        catch (Exception e)
+        {
+            if (session is null) held.Dispose(); else session.Dispose();
+            if (SecretRedactor.Leaks(e)) throw SecretRedactor.Scrub(e);
+            throw;
+        }
     }
 
     /// <summary>Trains until train.total_iters or until <paramref name="stop"/> is signalled (the current step is
@@ -217,5 +240,6 @@ public sealed class TrainingSession : IDisposable
         Trainer.Nets.Dispose();
         Trainer.Ema.Dispose();
         masker?.Dispose();
+        runLock.Dispose();
     }
 }

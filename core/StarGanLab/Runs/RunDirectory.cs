@@ -5,6 +5,8 @@ namespace StarGanLab.Runs;
 public sealed class RunDirectory
 {
     public const string ConfigFileName = "config.yaml";
+    /// <summary>Held (see <see cref="Lock"/>) by the one process that trains the run; records its PID and host.</summary>
+    public const string LockFileName = "train.lock";
 
     public string Path { get; }
     public string Name => System.IO.Path.GetFileName(Path);
@@ -12,6 +14,7 @@ public sealed class RunDirectory
     public string CheckpointDir => System.IO.Path.Combine(Path, "checkpoints");
     public string SampleDir => System.IO.Path.Combine(Path, "samples");
     public string LossesFile => System.IO.Path.Combine(Path, "losses.jsonl");
+    public string LockFile => System.IO.Path.Combine(Path, LockFileName);
 
     /// <summary>Where <see cref="Create"/> moved the run this one replaced (--overwrite), if it did.</summary>
     public string? ReplacedBackup { get; private init; }
@@ -32,6 +35,8 @@ public sealed class RunDirectory
         {
             if (!overwrite)
                 throw new IOException($"run directory {path} already exists; use --resume {path} to continue it or --overwrite to start over (the old run is kept as a backup)");
+            // Moving the folder away under a live training would leave it writing into the backup.
+            using (new RunDirectory(path).Lock()) { }
             backup = $"{path}.replaced-{DateTime.UtcNow:yyyyMMddTHHmmss}";
             Directory.Move(path, backup);
             log?.Invoke($"moved the existing run to {backup}");
@@ -66,6 +71,13 @@ public sealed class RunDirectory
             throw new FileNotFoundException($"{full} is not a run directory: {ConfigFileName} is missing", System.IO.Path.Combine(full, ConfigFileName));
         return new RunDirectory(full);
     }
+
+    /// <summary>The run's exclusive lock, held by whoever trains it until disposed: a second training of the same
+    /// folder (another --resume, a sweep task, --overwrite) is an error naming the holder. The kernel drops the lock
+    /// when its process dies, so a killed run can be resumed at once.</summary>
+    public IO.FileLock Lock() => IO.FileLock.TryAcquire(LockFile)
+        ?? throw new InvalidOperationException($"{Path} is being trained by {IO.FileLock.Holder(LockFile)?.ToString() ?? "another process"}, " +
+                                               $"which holds {LockFile}; wait for it to end or stop it first");
 
     /// <summary>Writes text via a temporary file and rename, so a crash never leaves a torn file.</summary>
     public void WriteText(string relative, string text) => IO.AtomicFile.WriteAllText(System.IO.Path.Combine(Path, relative), text);

@@ -39,7 +39,7 @@ public sealed record RunStatus(SweepRun Run, RunState State, long Step, string D
         long step = TrainerCheckpoints.CompleteSteps(Path.Combine(dir, "checkpoints")).FirstOrDefault();
         var record = TaskRecord.Read(folder.TaskFile(run.Name));
 
-        if (checkLock && TaskLock.IsHeld(folder.LockFile(run.Name)))
+        if (checkLock && IO.FileLock.IsHeld(folder.LockFile(run.Name)))
             return new(run, RunState.Running, step, record is { } r ? $"on {r.Host}, pid {r.Pid}{(r.SlurmTask is { } t ? $", Slurm task {t}" : "")}" : "");
         if (File.Exists(configFile) && Conflicts(run, configFile) is { Length: > 0 } conflict)
             return new(run, RunState.Conflict, step, conflict);

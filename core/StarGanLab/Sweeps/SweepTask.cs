@@ -85,8 +85,9 @@ public static class SweepTask
     /// <param name="slurmTask">"JOB_INDEX" when called from a Slurm array task, for the record.</param>
     public static int Run(SweepFolder folder, SweepRun run, int threads, Func<TaskPlan, int> train, Action<string> log, string? slurmTask = null)
     {
-        using var held = TaskLock.TryAcquire(folder.LockFile(run.Name))
-            ?? throw new InvalidOperationException($"run {run.Name} is being trained by another process (it holds {folder.LockFile(run.Name)})");
+        string lockFile = folder.LockFile(run.Name);
+        using var held = IO.FileLock.TryAcquire(lockFile)
+            ?? throw new InvalidOperationException($"run {run.Name} is being trained by {(IO.FileLock.Holder(lockFile) is { } h ? h.ToString() : "another process")} (it holds {lockFile})");
         var plan = Plan(folder, run, threads);
         log($"{run.Name}: {plan.Reason}");
         if (plan.Action == TaskAction.Skip) return 0;

@@ -44,38 +44,3 @@ public sealed record TaskRecord(
         }
     }
 }
-
-/// <summary>An exclusive lock on one run (ROOT/tasks/NAME.lock) for as long as a task trains it, so two runners (two
-/// `stargan sweep` on one machine, a local runner and a Slurm task on a shared file system with flock) never train
-/// the same run at once. .NET takes flock(LOCK_EX) for FileShare.None; the kernel releases it when the process dies,
-/// so a killed task never leaves a stale lock.</summary>
-public sealed class TaskLock : IDisposable
-{
-    readonly FileStream stream;
-
-    TaskLock(FileStream stream) => this.stream = stream;
-
-    /// <summary>The lock, or null when another process holds it.</summary>
-    public static TaskLock? TryAcquire(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        try
-        {
-            return new TaskLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Whether some process holds the lock now (taken and released at once when free).</summary>
-    public static bool IsHeld(string path)
-    {
-        if (!File.Exists(path)) return false;
-        using var probe = TryAcquire(path);
-        return probe is null;
-    }
-
-    public void Dispose() => stream.Dispose();
-}

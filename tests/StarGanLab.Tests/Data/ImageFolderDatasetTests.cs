@@ -93,7 +93,7 @@ public class ImageFolderDatasetTests : IDisposable
         Assert.Contains("zero.png: empty file", warning);
         Assert.Contains("truncated.png: decoding failed (truncated", warning);
         Assert.Contains("text.jpg: not a readable image", warning);
-        Assert.Contains("dangling.png: cannot be read", warning);
+        Assert.Contains("dangling.png: not a regular file: a dangling symbolic link", warning);
         Assert.Equal(permissionsBite, warning.Contains("locked.png: cannot be read"));
         Assert.Equal(permissionsBite ? 2 : 3, ds.Count(0));
         Assert.Equal(1, ds.Count(1));

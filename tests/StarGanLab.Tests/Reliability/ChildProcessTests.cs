@@ -25,7 +25,11 @@ public class ChildProcessTests : TorchTest
         public string RunDir => Path.Combine(Root, "runs", "child");
         public string CheckpointDir => Path.Combine(RunDir, "checkpoints");
 
-        public Child(int saveEvery, params string[] extra)
+        /// <param name="asScriptJob">Start it as `stargan train ... &amp;` inside a bash script: a non-interactive shell
+        /// starts background jobs with SIGINT ignored.</param>
+        public Child(int saveEvery, params string[] extra) : this(saveEvery, asScriptJob: false, extra) { }
+
+        public Child(int saveEvery, bool asScriptJob, params string[] extra)
         {
             Root = TinyRuns.TempRoot();
             // one torch thread: the suite runs test classes side by side on few cores
@@ -35,9 +39,11 @@ public class ChildProcessTests : TorchTest
             };
             string yaml = Path.Combine(Root, "tiny.yaml");
             File.WriteAllText(yaml, ConfigWriter.ToYaml(cfg));
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+            var psi = new ProcessStartInfo(asScriptJob ? "bash" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
             psi.Environment["MLFLOW_TRACKING_URI"] = Path.Combine(Root, "mlruns");
-            foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "stargan.dll"), "train", yaml, .. extra]) psi.ArgumentList.Add(a);
+            // the script's exit status is the job's (wait $!); signals go to the job, whose pid the script prints first
+            string[] script = asScriptJob ? ["-c", "dotnet \"$@\" & echo \"job pid $!\"; wait $!", "bash"] : [];
+            foreach (var a in (string[])[.. script, Path.Combine(AppContext.BaseDirectory, "stargan.dll"), "train", yaml, .. extra]) psi.ArgumentList.Add(a);
             Process = Process.Start(psi)!;
             Process.OutputDataReceived += (_, e) => { if (e.Data != null) Lines.Enqueue(e.Data); };
             Process.ErrorDataReceived += (_, e) => { if (e.Data != null) Lines.Enqueue(e.Data); };
@@ -60,9 +66,13 @@ public class ChildProcessTests : TorchTest
 
         public void WaitForStep(long step) => WaitFor(() => Lines.Any(l => l.StartsWith($"[{step}/")), $"step {step}");
 
+        /// <summary>The training process: the script's background job, or the child itself.</summary>
+        int TrainingPid => Lines.FirstOrDefault(l => l.StartsWith("job pid ", StringComparison.Ordinal)) is { } l
+            ? int.Parse(l["job pid ".Length..], System.Globalization.CultureInfo.InvariantCulture) : Process.Id;
+
         public void Signal(int sig)
         {
-            var (code, output) = DiskFullTests.Sh("kill", $"-{sig}", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var (code, output) = DiskFullTests.Sh("kill", $"-{sig}", TrainingPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(code == 0, output);
         }
 
@@ -75,7 +85,7 @@ public class ChildProcessTests : TorchTest
 
         public void Dispose()
         {
-            if (!Process.HasExited) Process.Kill();
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
             Process.Dispose();
         }
     }
@@ -97,9 +107,11 @@ public class ChildProcessTests : TorchTest
     [Theory]
     [InlineData(SigInt, 130)]
     [InlineData(SigTerm, 143)]
-    public void A_signal_finishes_the_step_writes_a_checkpoint_flushes_tracking_and_exits_with_128_plus_the_signal(int sig, int code)
+    [InlineData(SigInt, 130, true)]    // issue 17, case 12: SIGINT was ignored in a script's background job
+    [InlineData(SigTerm, 143, true)]
+    public void A_signal_finishes_the_step_writes_a_checkpoint_flushes_tracking_and_exits_with_128_plus_the_signal(int sig, int code, bool asScriptJob = false)
     {
-        using var child = new Child(saveEvery: 1000);
+        using var child = new Child(saveEvery: 1000, asScriptJob);
         child.WaitForStep(2);
         child.Signal(sig);
         Assert.Equal(code, child.Exit());
@@ -141,6 +153,25 @@ public class ChildProcessTests : TorchTest
         long newest = TrainerCheckpoints.CompleteSteps(child.CheckpointDir)[0];
         Assert.Equal(newest + 1, ResumeOneStep(child.RunDir, newest));
         Assert.Empty(Directory.EnumerateFiles(child.CheckpointDir, "*.tmp"));
+    }
+
+    [Fact]
+    public void A_second_process_on_a_run_is_refused_naming_the_holder_and_a_killed_holder_leaves_no_stale_lock()
+    {
+        using var child = new Child(saveEvery: 1);
+        child.WaitFor(() => TrainerCheckpoints.CompleteSteps(child.CheckpointDir).Count >= 1, "the first checkpoint");
+        string config = File.ReadAllText(Path.Combine(child.RunDir, RunDirectory.ConfigFileName));
+
+        var (exit, output) = Cli.StarganProcess.Run(child.Root, "train", "--resume", child.RunDir, "--set", "train.total_iters=200000");
+        Assert.Equal(2, exit);
+        Assert.Contains($"is being trained by process {child.Process.Id} on {Environment.MachineName}", output.Replace("\n", ""));
+        Assert.DoesNotContain("   at ", output);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(child.RunDir, RunDirectory.ConfigFileName)));
+
+        child.Signal(SigKill);
+        Assert.Equal(128 + SigKill, child.Exit());
+        long newest = TrainerCheckpoints.CompleteSteps(child.CheckpointDir)[0];
+        Assert.Equal(newest + 1, ResumeOneStep(child.RunDir, newest));
     }
 
     [Fact]

@@ -92,11 +92,11 @@ public class SweepTaskTests : TorchTest
         using var s = new SweepScratch();
         var run = s.Plan("seeds: [1]\n").Runs[0];
         var folder = new SweepFolder(run.Config.Run.Root);
-        using (TaskLock.TryAcquire(folder.LockFile(run.Name)))
+        using (IO.FileLock.TryAcquire(folder.LockFile(run.Name)))
         {
             Assert.Equal(RunState.Running, RunStatus.Inspect(folder, run).State);
             var e = Assert.Throws<InvalidOperationException>(() => SweepTask.Run(folder, run, 0, MustNotTrain, Quiet));
-            Assert.Contains("being trained by another process", e.Message);
+            Assert.Contains($"being trained by process {Environment.ProcessId} on {Environment.MachineName}", e.Message);
         }
         Assert.Equal(RunState.Pending, RunStatus.Inspect(folder, run).State);
     }
