@@ -70,13 +70,18 @@ static class NamespaceGraph
     }
 
     /// <summary>A type with its element and generic argument types (List&lt;Batch&gt; uses Batch).</summary>
-    static IEnumerable<TypeReference> Expand(TypeReference t)
+    static IEnumerable<TypeReference> Expand(TypeReference? t)
     {
+        if (t is null) yield break;
         switch (t)
         {
             case GenericInstanceType g:
                 yield return g.ElementType;
                 foreach (var a in g.GenericArguments) foreach (var e in Expand(a)) yield return e;
+                break;
+            case FunctionPointerType f:   // delegate* unmanaged<...> (Native/Nnpack): its return and parameter types
+                foreach (var e in Expand(f.ReturnType)) yield return e;
+                foreach (var p in f.Parameters) foreach (var e in Expand(p.ParameterType)) yield return e;
                 break;
             case TypeSpecification s:   // arrays, by-ref, pointers, modifiers
                 foreach (var e in Expand(s.ElementType)) yield return e;
