@@ -22,8 +22,7 @@ public static class Experiment
         {
             Overrides = overrides,
             GitDirectory = options.GitDirectory ?? ProjectRoot.Of(configPath),
-            Source = options.Source == new ExperimentOptions().Source
-                ? $"stargan train {configPath}" + string.Concat(overrides.Select(o => $" --set {o}")) : options.Source,
+            Source = options.Source ?? $"stargan train {configPath}" + string.Concat(overrides.Select(o => $" --set {o}")),
         });
     }
 
@@ -82,7 +81,7 @@ public static class Experiment
         using var tracker = TrackingFactory.FromEnvironment(session.Run.Path, options.Log, options.Environment);
         var t = session.Config.Train;
         string? experiment = options.TrackingExperiment ?? (options.Environment("MLFLOW_EXPERIMENT_NAME") is { Length: > 0 } e ? e : null);
-        var tracking = new TrackingHook(tracker, t.PrintEvery, experiment, options.Source, options.GitDirectory);
+        var tracking = new TrackingHook(tracker, t.PrintEvery, experiment, options.Source ?? "StarGanLab.Experiments.Experiment", options.GitDirectory);
         options.Log($"run {session.Run.Path}, step {session.Trainer.Step} of {t.TotalIters}");
         session.Train([.. DefaultHooks(t, tracker, tracking), .. options.Hooks], options.Stop);
         options.Log($"finished at step {session.Trainer.Step}: {session.Run.Path}");

@@ -17,8 +17,9 @@ public sealed record ExperimentOptions
     public CancellationToken Stop { get; init; }
     /// <summary>Hooks of the caller (a progress display), run after the lab's own.</summary>
     public IReadOnlyList<ITrainHook> Hooks { get; init; } = [];
-    /// <summary>What was run, for the tracker's source tag, e.g. "stargan train configs/quickstart.yaml".</summary>
-    public string Source { get; init; } = "StarGanLab.Experiments.Experiment";
+    /// <summary>What was run, for the tracker's source tag, e.g. "stargan train configs/quickstart.yaml"; null: the
+    /// command line a config path and its overrides stand for, else the library's entry point.</summary>
+    public string? Source { get; init; }
     /// <summary>Where to ask git for the commit the run is tagged with; null: the current directory.</summary>
     public string? GitDirectory { get; init; }
     /// <summary>The tracking experiment's name; null: MLFLOW_EXPERIMENT_NAME, else the config's name.</summary>
