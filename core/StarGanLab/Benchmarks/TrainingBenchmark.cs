@@ -22,6 +22,9 @@ public sealed record TrainingBenchmarkResult(
 /// loading, so the two are comparable side by side.</summary>
 public static class TrainingBenchmark
 {
+    /// <summary>How `stargan bench --json` writes its result and <see cref="BenchmarkBaseline"/> reads it back.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
     public static TrainingBenchmarkResult Run(ExperimentConfig cfg, int warmup, int iters, Action<string>? progress = null)
     {
         if (cfg.Model.WHpf > 0)

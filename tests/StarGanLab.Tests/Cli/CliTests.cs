@@ -30,6 +30,32 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_compare_exits_3_on_a_regression_and_2_on_a_different_config_before_benchmarking()
+    {
+        string[] tiny = ["bench", "configs/quickstart.yaml", "--set", "model.img_size=16", "--set", "model.width_const=128", "--set", "model.max_conv_dim=16",
+                         "--set", "threads=1", "--iters", "1", "--warmup", "0", "--data-batches", "0"];
+        var saved = Path.Combine(Directory.CreateTempSubdirectory("bench-cli-").FullName, "saved.json");
+        try
+        {
+            var (exit, output) = Stargan([.. tiny, "--json"]);
+            Assert.True(exit == 0, output);
+            File.WriteAllText(saved, output.Split('\n').Single(l => l.StartsWith("{\"train\"")));
+            // The saved sitting made 1000x faster: the same configuration now is far beyond any noise margin.
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(saved))!;
+            json["train"]!["sec_per_iter_median"] = json["train"]!["sec_per_iter_median"]!.GetValue<double>() / 1000;
+            File.WriteAllText(saved, json.ToJsonString());
+            (exit, output) = Stargan([.. tiny, "--compare", saved]);
+            Assert.True(exit == 3, output);
+            Assert.Contains("regression:", output);
+            (exit, output) = Stargan([.. tiny, "--set", "model.img_size=32", "--compare", saved]);
+            Assert.True(exit == 2, output);
+            Assert.Contains("img_size is 16 there and 32 here", output);
+            Assert.DoesNotContain("iteration 0", output);   // refused before any benchmark iteration ran
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true); }
+    }
+
+    [Fact]
     public void Doctor_prints_both_routes_for_every_case_and_a_correct_route()
     {
         var (exit, output) = Stargan("doctor", "configs/quickstart.yaml", "--set", "model.width_const=384");
