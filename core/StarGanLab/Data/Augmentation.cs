@@ -66,6 +66,11 @@ public static class Augmentation
     public static float[] ResizeNormalize(SKBitmap source, int imgSize) =>
         Apply(source, new AugmentParams(new CropBox(0, 0, source.Height, source.Width), false), imgSize);
 
+    /// <summary>The whole image resized to <paramref name="imgSize"/> square by the loader's own resampling: what the validation
+    /// transform normalises, and what the resized cache stores, so a cached image loads to the same pixels. Caller disposes.</summary>
+    public static SKBitmap Resize(SKBitmap source, int imgSize) =>
+        Render(source, new AugmentParams(new CropBox(0, 0, source.Height, source.Width), false), imgSize);
+
     /// <summary>
     /// One draw call does crop, resize and flip. Bilinear with mipmaps so large downscales (512 to 64) average like
     /// PIL's antialiased resize instead of aliasing; identity when nothing changes, so exported PNGs load bit-exact.
