@@ -5,7 +5,8 @@ namespace StarGanLab.Data;
 /// <summary>One original file as the cache saw it, and its resized copy (null: the original was unreadable and is left
 /// out, as the loader leaves it out).</summary>
 /// <param name="Source">Path relative to the domain folder, '/'-separated.</param>
-public sealed record CacheEntry(string Source, long Bytes, long MtimeTicks, string? Cache);
+/// <param name="Width">The original's width (random crops are drawn on it); 0 when it was left out.</param>
+public sealed record CacheEntry(string Source, long Bytes, long MtimeTicks, string? Cache, int Width = 0, int Height = 0);
 
 public sealed record CacheDomain(string Name, IReadOnlyList<CacheEntry> Files);
 

@@ -37,22 +37,22 @@ public static class ResizedCache
         var source = new ImageFolderDataset(root, options);   // the loader's own scan: same domains, files and skips
         string folder = Folder(root, size);
         string temp = $"{folder}.tmp-{Guid.NewGuid():N}";
-        var jobs = new List<(string Original, string Cached)>();
-        var domains = new List<CacheDomain>();
+        var jobs = new List<(string Original, string Cached, CacheEntry[] Entries, int Index)>();
+        var entries = new CacheEntry[source.DomainNames.Count][];
         for (int d = 0; d < source.DomainNames.Count; d++)
         {
             string domainDir = Path.Combine(source.Root, source.DomainNames[d]);
             var kept = source.Files(d).ToHashSet(StringComparer.Ordinal);
-            var entries = new List<CacheEntry>();
-            foreach (var (path, _) in ImageFolderListing.Images(domainDir, options))
+            var listed = ImageFolderListing.Images(domainDir, options);
+            entries[d] = new CacheEntry[listed.Length];
+            for (int k = 0; k < listed.Length; k++)
             {
-                string rel = Path.GetRelativePath(domainDir, path).Replace(Path.DirectorySeparatorChar, '/');
+                string path = listed[k].Path, rel = Path.GetRelativePath(domainDir, path).Replace(Path.DirectorySeparatorChar, '/');
                 var info = new FileInfo(path);
                 string? cached = kept.Contains(path) ? $"{source.DomainNames[d]}/{rel}.png" : null;
-                entries.Add(new CacheEntry(rel, info.Length, info.LastWriteTimeUtc.Ticks, cached));
-                if (cached is not null) jobs.Add((path, Path.Combine(temp, cached)));
+                entries[d][k] = new CacheEntry(rel, info.Length, info.LastWriteTimeUtc.Ticks, cached);
+                if (cached is not null) jobs.Add((path, Path.Combine(temp, cached), entries[d], k));
             }
-            domains.Add(new CacheDomain(source.DomainNames[d], entries));
         }
         try
         {
@@ -67,11 +67,13 @@ public static class ResizedCache
                     Directory.CreateDirectory(Path.GetDirectoryName(job.Cached)!);
                     using var fs = new FileStream(job.Cached, FileMode.CreateNew, FileAccess.Write);
                     png.SaveTo(fs);
+                    job.Entries[job.Index] = job.Entries[job.Index] with { Width = original.Width, Height = original.Height };
                 }
                 progress?.Invoke(Interlocked.Increment(ref done), jobs.Count);
             });
             AtomicFile.WriteAllText(Path.Combine(temp, "manifest.json"),
-                new CacheManifest(CacheManifest.CurrentVersion, size, CacheManifest.ResizeMethod, domains).ToJson());
+                new CacheManifest(CacheManifest.CurrentVersion, size, CacheManifest.ResizeMethod,
+                                  entries.Select((e, d) => new CacheDomain(source.DomainNames[d], e)).ToList()).ToJson());
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
             Directory.Move(temp, folder);
             return folder;
@@ -100,9 +102,10 @@ public static class ResizedCache
         if (CacheManifest.TryRead(manifestPath, out why) is not { } manifest) return null;
         why = Stale(root, size, manifest, options, folder);
         if (why is not null) return null;
-        var files = manifest.Domains.Select(d => d.Files.Where(f => f.Cache is not null)
-                                                        .Select(f => Path.Combine(folder, f.Cache!.Replace('/', Path.DirectorySeparatorChar))).ToArray()).ToArray();
-        return new CachedImageFolder(Path.GetFullPath(root), folder, size, manifest.Domains.Select(d => d.Name).ToArray(), files, options.MaxPixels);
+        var kept = manifest.Domains.Select(d => d.Files.Where(f => f.Cache is not null).ToArray()).ToArray();
+        return new CachedImageFolder(Path.GetFullPath(root), folder, size, manifest.Domains.Select(d => d.Name).ToArray(),
+            kept.Select(d => d.Select(f => Path.Combine(folder, f.Cache!.Replace('/', Path.DirectorySeparatorChar))).ToArray()).ToArray(),
+            kept.Select(d => d.Select(f => new SKSizeI(f.Width, f.Height)).ToArray()).ToArray(), options.MaxPixels);
     }
 
     /// <summary>Why the cache does not stand for the root's files now, or null.</summary>
@@ -130,6 +133,8 @@ public static class ResizedCache
                     return $"{Prefix()}: '{names[d]}/{rel}' changed since the cache was written";
                 if (recorded[i].Cache is { } cached && !File.Exists(Path.Combine(folder, cached)))
                     return $"{Prefix()}: its copy '{cached}' is missing";
+                if (recorded[i].Cache is not null && (recorded[i].Width < 1 || recorded[i].Height < 1))
+                    return $"{Prefix()}: its manifest lacks the size of '{names[d]}/{rel}'";
             }
         }
         return null;
