@@ -84,8 +84,9 @@ static class DataCommand
             DataReportView.Print(result.Report, r.GetValue(list));
             foreach (string c in result.CacheFolders) AnsiConsole.MarkupLine($"wrote the resized cache {Markup.Escape(c)}");
             if (result.CacheSkipped is { } why) AnsiConsole.MarkupLine($"[yellow]no resized cache written:[/] {Markup.Escape(why)}");
-            if (result.Report.Spec.Config is { } config)
-                AnsiConsole.MarkupLine($"train with {Markup.Escape(config)} (data.root: {Markup.Escape(Path.Combine(result.Report.Root, result.Report.Spec.Splits[0]))})");
+            if (result.Report.Spec is { Config: { } config, Splits: [var train, var val, ..] })
+                AnsiConsole.MarkupLine($"train with {Markup.Escape(config)} --set data.root={Markup.Escape(Path.Combine(result.Report.Root, train))} " +
+                                       $"--set data.val_root={Markup.Escape(Path.Combine(result.Report.Root, val))}");
             return result.Report.Clean ? 0 : 1;
         }));
         return cmd;
