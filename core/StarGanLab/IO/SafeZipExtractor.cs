@@ -39,6 +39,7 @@ public static class SafeZipExtractor
         {
             var entries = Validate(zip, archive, fileLength, limits);
             RefuseCollisions(entries, archive, dest, overwrite);
+            bool created = !Directory.Exists(dest);
             Directory.CreateDirectory(dest);
             string temp = Path.Combine(dest, TempPrefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(temp);
@@ -66,7 +67,12 @@ public static class SafeZipExtractor
             }
             catch
             {
-                try { Directory.Delete(temp, recursive: true); } catch (IOException) { /* best effort: the original error matters more */ }
+                try
+                {
+                    Directory.Delete(temp, recursive: true);
+                    if (created && !Directory.EnumerateFileSystemEntries(dest).Any()) Directory.Delete(dest);
+                }
+                catch (IOException) { /* best effort: the original error matters more */ }
                 throw;
             }
         }

@@ -79,6 +79,10 @@ public class SafeZipExtractorTests
         var e = Assert.Throws<InvalidDataException>(() => SafeZipExtractor.Extract(zip, dest));
         Assert.Contains("afhq/train/cat/b.bin", e.Message);
         Assert.Equal(before, Tree(dest));   // neither a.jpg nor the hidden unpacking folder is left
+
+        string fresh = Path.Combine(TestImages.TempDir(), "new");   // a destination the extraction itself creates is removed too
+        Assert.Throws<InvalidDataException>(() => SafeZipExtractor.Extract(zip, fresh));
+        Assert.False(Directory.Exists(fresh));
     }
 
     [Fact]
