@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using StarGanLab.IO;
 using static TorchSharp.torch;
 
 namespace StarGanLab.Checkpoints;
@@ -15,7 +16,7 @@ internal static class PyTorchZipReader
     public const int MaxEntries = 65_536;
     /// <summary>Most uncompressed bytes all entries together may declare, relative to the file (torch stores entries
     /// uncompressed, so a real checkpoint is about 1x) and absolutely.</summary>
-    public const long MaxCompressionRatio = IO.DeclaredSizes.MaxExpansion;
+    public const long MaxCompressionRatio = DeclaredSizes.MaxExpansion;
     public const long MaxTotalBytes = 16L << 30;
 
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> Read(Stream fs, string file)
@@ -28,9 +29,7 @@ internal static class PyTorchZipReader
         {
             CheckBounds(zip, fileLength, file);
             foreach (var e in zip.Entries) CheckEntryName(e.FullName, file);
-            // Two entries of one name would let the central directory and a reader disagree about the content.
-            if (zip.Entries.GroupBy(e => e.FullName).FirstOrDefault(g => g.Count() > 1) is { } dup)
-                throw new CheckpointException($"{file}: zip entry '{dup.Key}' occurs more than once");
+            if (ZipRules.DuplicateProblem(zip.Entries) is { } dup) throw new CheckpointException($"{file}: {dup}");
             var pkls = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl") && e.FullName.Count(c => c == '/') == 1).ToList();
             if (pkls.Count != 1)
                 throw new CheckpointException($"{file}: expected exactly one '<name>/data.pkl' in the archive, found {pkls.Count}");
@@ -91,28 +90,17 @@ internal static class PyTorchZipReader
     }
 
     /// <summary>Zip bombs: too many entries, or entries declaring far more uncompressed bytes than the file could hold,
-    /// are refused before any entry is inflated.</summary>
+    /// are refused before any entry is inflated (the shared rule, <see cref="ZipRules.BoundsProblem"/>).</summary>
     internal static void CheckBounds(ZipArchive zip, long fileLength, string file)
     {
-        if (zip.Entries.Count > MaxEntries)
-            throw new CheckpointException($"{file}: the archive has {zip.Entries.Count} entries, more than the limit of {MaxEntries} (zip bomb?)");
-        long limit = Math.Min(MaxTotalBytes, Math.Max(fileLength, 1) * MaxCompressionRatio);
-        long total = 0;
-        foreach (var e in zip.Entries)
-        {
-            total += e.Length;
-            if (e.Length < 0 || total > limit)
-                throw new CheckpointException(
-                    $"{file}: the archive's entries declare more than {limit} uncompressed bytes in all, implausible for a {fileLength}-byte file (zip bomb?)");
-        }
+        if (ZipRules.BoundsProblem(zip, fileLength, MaxEntries, MaxTotalBytes) is { } problem)
+            throw new CheckpointException($"{file}: {problem}");
     }
 
     /// <summary>Absolute names, drive letters, backslashes and '..' are refused even though nothing is extracted.</summary>
     internal static void CheckEntryName(string name, string file)
     {
-        if (name.Length == 0 || name.StartsWith('/') || name.Contains('\\') || name.Contains(':') ||
-            name.Split('/').Any(seg => seg is ".." or "."))
-            throw new CheckpointException($"{file}: refusing zip entry '{name}': entry names must be relative paths without '..'");
+        if (ZipRules.NameProblem(name) is { } problem) throw new CheckpointException($"{file}: {problem}");
     }
 
     static Stream OpenEntry(ZipArchiveEntry entry, long fileLength, string file)

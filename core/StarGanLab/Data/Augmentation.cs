@@ -49,16 +49,21 @@ public static class Augmentation
     }
 
     /// <summary>Crop, resize to <paramref name="imgSize"/>, flip, normalise: CHW in [-1, 1] written into <paramref name="chw"/>.</summary>
-    public static void Apply(SKBitmap source, AugmentParams p, int imgSize, Span<float> chw)
+    public static void Apply(SKBitmap source, AugmentParams p, int imgSize, Span<float> chw) => Apply(source, p, imgSize, chw, source.Info.Size);
+
+    /// <summary>As <see cref="Apply(SKBitmap, AugmentParams, int, Span{float})"/>, for parameters drawn on an image of
+    /// <paramref name="drawnOn"/> pixels of which <paramref name="source"/> is a resized copy (the resized cache): the crop is
+    /// scaled to the copy, so it covers the same part of the picture.</summary>
+    public static void Apply(SKBitmap source, AugmentParams p, int imgSize, Span<float> chw, SKSizeI drawnOn)
     {
-        using SKBitmap resized = Render(source, p, imgSize);
+        using SKBitmap resized = Render(source, p, imgSize, drawnOn);
         BitmapPixels.ToChw(resized, chw);
     }
 
     public static float[] Apply(SKBitmap source, AugmentParams p, int imgSize)
     {
         var chw = new float[3 * imgSize * imgSize];
-        Apply(source, p, imgSize, chw);
+        Apply(source, p, imgSize, chw, source.Info.Size);
         return chw;
     }
 
@@ -66,15 +71,20 @@ public static class Augmentation
     public static float[] ResizeNormalize(SKBitmap source, int imgSize) =>
         Apply(source, new AugmentParams(new CropBox(0, 0, source.Height, source.Width), false), imgSize);
 
+    /// <summary>The whole image resized to <paramref name="imgSize"/> square by the loader's own resampling: what the validation
+    /// transform normalises, and what the resized cache stores, so a cached image loads to the same pixels. Caller disposes.</summary>
+    public static SKBitmap Resize(SKBitmap source, int imgSize) =>
+        Render(source, new AugmentParams(new CropBox(0, 0, source.Height, source.Width), false), imgSize, source.Info.Size);
+
     /// <summary>
     /// One draw call does crop, resize and flip. Bilinear with mipmaps so large downscales (512 to 64) average like
     /// PIL's antialiased resize instead of aliasing; identity when nothing changes, so exported PNGs load bit-exact.
     /// </summary>
-    static SKBitmap Render(SKBitmap source, AugmentParams p, int imgSize)
+    static SKBitmap Render(SKBitmap source, AugmentParams p, int imgSize, SKSizeI drawnOn)
     {
         var target = new SKBitmap(BitmapPixels.OpaqueRgba(imgSize, imgSize));
         CropBox c = p.Crop;
-        bool identity = !p.Flip && c.Top == 0 && c.Left == 0 && c.Width == source.Width && c.Height == source.Height
+        bool identity = !p.Flip && c.Top == 0 && c.Left == 0 && c.Width == drawnOn.Width && c.Height == drawnOn.Height
             && source.Width == imgSize && source.Height == imgSize;
         if (identity && source.ColorType == SKColorType.Rgba8888)
         {
@@ -88,7 +98,8 @@ public static class Augmentation
             canvas.Translate(imgSize, 0);
             canvas.Scale(-1, 1);
         }
-        var src = SKRect.Create(c.Left, c.Top, c.Width, c.Height);
+        float sx = (float)source.Width / drawnOn.Width, sy = (float)source.Height / drawnOn.Height;
+        var src = SKRect.Create(c.Left * sx, c.Top * sy, c.Width * sx, c.Height * sy);
         var dst = SKRect.Create(0, 0, imgSize, imgSize);
         using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
         canvas.DrawImage(image, src, dst, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);

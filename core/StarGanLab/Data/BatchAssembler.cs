@@ -23,9 +23,11 @@ internal sealed class BatchAssembler(IImageSource source, BatchOptions options)
         {
             PlannedImage p = images[i];
             using SKBitmap bitmap = source.Load(p.Domain, p.Index);
+            // A resized copy draws its crop on the original's size, so the RNG and the cropped region are the original's.
+            SKSizeI drawnOn = source is IResizedImageSource resized ? resized.OriginalSize(p.Domain, p.Index) : bitmap.Info.Size;
             var rng = new DataRng(p.AugmentSeed);
-            AugmentParams a = Augmentation.Draw(bitmap.Width, bitmap.Height, transform, ref rng);
-            Augmentation.Apply(bitmap, a, options.ImgSize, chw.AsSpan(i * per, per));
+            AugmentParams a = Augmentation.Draw(drawnOn.Width, drawnOn.Height, transform, ref rng);
+            Augmentation.Apply(bitmap, a, options.ImgSize, chw.AsSpan(i * per, per), drawnOn);
         }
         return chw;
     }

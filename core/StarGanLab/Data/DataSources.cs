@@ -1,5 +1,4 @@
 using StarGanLab.Config;
-using StarGanLab.Data;
 
 namespace StarGanLab.Data;
 
@@ -23,12 +22,25 @@ public static class DataSources
             throw new DataException("data.root: required when data.source is 'folder' (the images, one sub-folder per domain); " +
                                     "set it in the config, or give --data DIR");
         var options = new ImageFolderOptions(MaxPixels: d.MaxPixels);
-        var train = new ImageFolderDataset(d.Root, options, warn);
+        var train = OpenFolder(d.Root, cfg.Model.ImgSize, options, warn);
         if (string.IsNullOrEmpty(d.ValRoot)) return (train, train);
-        var val = new ImageFolderDataset(d.ValRoot, options, warn);
+        var val = OpenFolder(d.ValRoot, cfg.Model.ImgSize, options, warn);
         if (!train.DomainNames.SequenceEqual(val.DomainNames))
             throw new DataException($"training domains [{string.Join(", ", train.DomainNames)}] in {d.Root} differ from validation domains [{string.Join(", ", val.DomainNames)}] in {d.ValRoot}");
         return (train, val);
+    }
+
+    /// <summary>The root's resized cache at <paramref name="imgSize"/> when one matches its files (see <see cref="ResizedCache"/>),
+    /// else the originals; the log says which, and why a cache that exists was not used.</summary>
+    public static IImageSource OpenFolder(string root, int imgSize, ImageFolderOptions options, Action<string> log)
+    {
+        if (ResizedCache.TryOpen(root, imgSize, options, out string? why) is { } cached)
+        {
+            log($"data: {root}: reading the {imgSize}px resized cache '{cached.CacheFolder}' ({cached.TotalImages} images)");
+            return cached;
+        }
+        log($"data: {root}: reading the original images" + (why is null ? "" : $" ({why})"));
+        return new ImageFolderDataset(root, options, log);
     }
 
     public static void CheckDomains(ExperimentConfig cfg, IImageSource train)

@@ -16,3 +16,12 @@ public interface IImageSource
     /// <summary>The image at its native size as unpremultiplied RGBA8888 (alpha is ignored downstream). Caller disposes.</summary>
     SKBitmap Load(int domain, int index);
 }
+
+/// <summary>A source whose images are resized copies of originals of another size (the resized cache). Random crops are
+/// drawn on the original's size and scaled to the copy, so they consume the same randomness and cover the same part of the
+/// picture as they would on the original.</summary>
+public interface IResizedImageSource : IImageSource
+{
+    /// <summary>Width and height of the original the image at (domain, index) was resized from.</summary>
+    SKSizeI OriginalSize(int domain, int index);
+}

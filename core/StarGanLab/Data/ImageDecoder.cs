@@ -47,7 +47,12 @@ public static class ImageDecoder
         TryOpen(path, maxPixels, out string? reason) ?? throw new DataException($"'{path}': {reason}");
 
     /// <summary>The codec with its header read (no pixels decoded yet), or null and the reason.</summary>
-    static SKCodec? TryOpen(string path, long maxPixels, out string? reason)
+    static SKCodec? TryOpen(string path, long maxPixels, out string? reason) =>
+        ReadBounded(path, maxPixels, out reason) is { } bytes ? TryOpen(bytes, maxPixels, out reason) : null;
+
+    /// <summary>The file's bytes, or null and the reason: not a regular file, unreadable, empty, or larger than any
+    /// image of <paramref name="maxPixels"/> could be.</summary>
+    internal static byte[]? ReadBounded(string path, long maxPixels, out string? reason)
     {
         // Looked at before opening: a FIFO would block the open, a device would be read without end.
         if (Native.FileKinds.NotARegularFile(path) is { } kind)
@@ -78,6 +83,13 @@ public static class ImageDecoder
             reason = "empty file";
             return null;
         }
+        reason = null;
+        return bytes;
+    }
+
+    /// <summary>A codec over <paramref name="bytes"/> with its header read and its size held to the limit, or null and the reason.</summary>
+    internal static SKCodec? TryOpen(byte[] bytes, long maxPixels, out string? reason)
+    {
         SKCodec? codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out SKCodecResult result);
         if (codec is null)
         {
@@ -95,7 +107,7 @@ public static class ImageDecoder
         return codec;
     }
 
-    static string Describe(SKCodecResult r) => r switch
+    internal static string Describe(SKCodecResult r) => r switch
     {
         SKCodecResult.IncompleteInput => "truncated: incomplete input",
         SKCodecResult.ErrorInInput => "corrupt data",

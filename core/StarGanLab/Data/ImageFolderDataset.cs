@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using SkiaSharp;
 
 namespace StarGanLab.Data;
@@ -102,19 +101,7 @@ public sealed class ImageFolderDataset : IImageSource
 
     string[] ListImages(string domainDir, DomainLayout layout, int domain)
     {
-        // Linked folders are not entered (as os.walk's default): a link to a parent would loop, and a link to a sibling
-        // would list its images twice. Linked files are listed as any other file, unless another domain has the same file.
-        var entries = new FileSystemEnumerable<(string Path, bool IsLink)>(domainDir,
-            (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
-            new EnumerationOptions { RecurseSubdirectories = Options.Recursive, AttributesToSkip = 0 })
-        {
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
-            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
-        };
-        var images = entries
-            .Where(f => Options.ImageExtensions.Any(e => f.Path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
-            .OrderBy(f => f.Path, StringComparer.Ordinal)
-            .ToArray();
+        var images = ImageFolderListing.Images(domainDir, Options);
         foreach (var (path, isLink) in images) layout.Claim(domain, path, isLink);
         return images.Select(f => f.Path).ToArray();
     }

@@ -1,4 +1,4 @@
-namespace StarGanLab.Checkpoints;
+namespace StarGanLab.IO;
 
 /// <summary>The zip CRC-32 (IEEE, reflected). Small enough to keep rather than add System.IO.Hashing.</summary>
 internal sealed class Crc32
