@@ -75,11 +75,11 @@ internal sealed class NetworkTransfer
         }
     }
 
-    /// <summary>"24 loaded, 1 loaded in its first 2 rows, 8 re-initialised, 8 dropped" (zero counts left out).</summary>
+    /// <summary>"24 of 32 tensors loaded, 8 He-initialised for new domains (head 2)" (zero counts left out).</summary>
     public string Summary()
     {
         var parts = new List<string> { $"{Loaded} of {Total} tensors loaded" };
-        if (PartlyLoaded > 0) parts.Add($"{PartlyLoaded} loaded in the rows of the domains both have ({string.Join(", ", rows.Select(r => $"{r.Rows} rows"))}), the other rows He-initialised");
+        if (PartlyLoaded > 0) parts.Add($"{PartlyLoaded} loaded in their first {string.Join("/", rows.Select(r => r.Rows).Distinct())} rows (the domains both have), the other rows He-initialised");
         if (Fresh.Count > 0) parts.Add($"{Fresh.Count} He-initialised for new domains ({Heads(Fresh)})");
         if (Dropped.Count > 0) parts.Add($"{Dropped.Count} of the checkpoint dropped ({Heads(Dropped)})");
         return string.Join(", ", parts);
