@@ -222,6 +222,26 @@ public class InitFromTests : TorchTest
     }
 
     [Fact]
+    public void Our_files_resolve_to_their_EMA_sibling_and_an_optimizer_file_is_refused()
+    {
+        string root = TinyRuns.TempRoot();
+        using (var s = TrainingSession.Start(Tiny(root, 2, totalIters: 1, saveEvery: 1), RunDirectory.Create(root, "src", false), _ => { }))
+            s.Train([new CheckpointHook(1, 0)]);
+        string dir = Path.Combine(root, "src", "checkpoints");
+        string nets = TrainerCheckpoints.FileOf(dir, 1, TrainerCheckpoints.Nets), ema = TrainerCheckpoints.FileOf(dir, 1, TrainerCheckpoints.NetsEma);
+
+        var fromNets = InitSource.Resolve(nets);
+        Assert.Equal((nets, ema), (fromNets.Training.Path, fromNets.Ema?.Path));
+        var fromEma = InitSource.Resolve(ema);
+        Assert.Equal((ema, (string?)null), (fromEma.Training.Path, fromEma.Ema?.Path));
+        using (var fs = File.OpenRead(ema))
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(fs)), fromEma.Training.Sha256);
+
+        var e = Assert.Throws<CheckpointException>(() => InitSource.Resolve(TrainerCheckpoints.FileOf(dir, 1, TrainerCheckpoints.Optims)));
+        Assert.Contains("'optims' checkpoint, which holds no networks", e.Message);
+    }
+
+    [Fact]
     public void A_missing_or_foreign_init_file_is_named()
     {
         string root = TinyRuns.TempRoot();
