@@ -23,15 +23,16 @@ public class InitFromCliTests : TorchTest
         var twoDomains = new ModelConfig(ImgSize: 16, NumDomains: 2, LatentDim: 8, StyleDim: 16, WidthConst: 128, MaxConvDim: 16, MappingHidden: 32);
         string release = OfficialFiles.Write(Path.Combine(root, "100000_nets_ema.ckpt"), twoDomains, seed: 5, withDiscriminator: false, legacy: true);
 
-        var (exit, output) = StarganProcess.Run(Fixtures.RepoRoot,
-            ["train", "configs/quickstart.yaml", "--init-from", release, "--set", $"run.root={root}", "--set", "run.name=ft", .. Tiny]);
+        // Run from the temp folder, so the run's tracking (./mlruns) lands there and not in the repository.
+        string config = Path.Combine(Fixtures.RepoRoot, "configs", "quickstart.yaml");
+        var (exit, output) = StarganProcess.Run(root, ["train", config, "--init-from", release, "--set", $"run.root={root}", "--set", "run.name=ft", .. Tiny]);
         Assert.True(exit == 0, output);
         Assert.Contains("init_from", output);
         Assert.Contains("the checkpoint has 2 domains, the run 3", output);
         Assert.Contains("discriminator: not in", output);
         Assert.True(File.Exists(Path.Combine(root, "ft", InitReport.FileName)));
 
-        (exit, output) = StarganProcess.Run(Fixtures.RepoRoot, "train", "--resume", Path.Combine(root, "ft"), "--init-from", root, "--set", "train.total_iters=2");
+        (exit, output) = StarganProcess.Run(root, "train", "--resume", Path.Combine(root, "ft"), "--init-from", root, "--set", "train.total_iters=2");
         Assert.Equal(2, exit);
         Assert.Contains("a resume continues from the run's own checkpoint", output);
     }
