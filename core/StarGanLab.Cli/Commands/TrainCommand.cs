@@ -23,10 +23,12 @@ static class TrainCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "print the resolved config and run name, then exit" };
         var device = new Option<string?>("--device") { Description = "auto | cpu | cuda | cuda:N (same as --set device=...)" };
         var data = DataOption.Create();
-        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun, device, data };
+        var initFrom = new Option<string?>("--init-from") { Description = "fine-tune: start from an official .ckpt, one of our checkpoints or a run folder (same as --set train.init_from=...; docs/finetuning.md)" };
+        var cmd = new Command("train", "Train StarGAN v2 from a YAML experiment config") { config, set, resume, overwrite, dryRun, device, data, initFrom };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            string[] overrides = [.. r.GetValue(set) ?? [], .. r.GetValue(device) is { } d ? new[] { $"device={d}" } : [], .. DataOption.Overrides(r.GetValue(data))];
+            string[] overrides = [.. r.GetValue(set) ?? [], .. r.GetValue(device) is { } d ? new[] { $"device={d}" } : [], .. DataOption.Overrides(r.GetValue(data)),
+                                  .. r.GetValue(initFrom) is { } i ? new[] { $"train.init_from={i}" } : []];
             return Run(r.GetValue(config), overrides, r.GetValue(resume), r.GetValue(overwrite), r.GetValue(dryRun));
         }));
         return cmd;

@@ -138,6 +138,11 @@ public sealed record OptimConfig(
 /// after the offending batch, at most 3 times per checkpoint (TrainingSession.RollBack).</param>
 /// <param name="SampleOutsPerDomain">Latent codes per target domain in the training sample grids (official
 /// num_outs_per_domain: 10).</param>
+/// <param name="InitFrom">Fine-tuning: a checkpoint to start a new run from (an official .ckpt in either PyTorch
+/// format, one of our .sgl files, or a run folder: its newest checkpoint), with fresh optimizers and step 0; empty:
+/// He init from the seed. Only model.num_domains may differ from the checkpoint's model (docs/finetuning.md has the
+/// domain rule). A started run records the resolved file here and its SHA-256 in init_from.json; a resume never
+/// re-applies it.</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -148,7 +153,8 @@ public sealed record TrainConfig(
     int EvalEvery = 50000,
     int KeepCheckpoints = 0,
     string OnNan = "stop",
-    int SampleOutsPerDomain = 10);
+    int SampleOutsPerDomain = 10,
+    string InitFrom = "");
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>

@@ -25,7 +25,7 @@ public sealed class TrainingSession : IDisposable
     public ExperimentConfig Config { get; }
     public RunDirectory Run { get; }
 
-    TrainingSession(ExperimentConfig cfg, RunDirectory run, IO.FileLock runLock, Action<string> log, bool resume)
+    TrainingSession(ExperimentConfig cfg, RunDirectory run, IO.FileLock runLock, Action<string> log, bool resume, InitSource? init = null)
     {
         log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
         (Config, Run, this.runLock, this.log) = (cfg, run, runLock, log);
@@ -34,7 +34,7 @@ public sealed class TrainingSession : IDisposable
         masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
         try
         {
-            (Trainer, Context, data) = Build(cfg, run, log, resume);
+            (Trainer, Context, data) = Build(cfg, run, log, resume, init);
         }
         catch
         {
@@ -43,13 +43,26 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
-    (Trainer, TrainContext, IBatchSource) Build(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume)
+    (Trainer, TrainContext, IBatchSource) Build(ExperimentConfig cfg, RunDirectory run, Action<string> log, bool resume, InitSource? init)
     {
         var (trainImages, valImages) = DataSources.Open(cfg, log);
         DataSources.CheckDomains(cfg, trainImages);
 
         manual_seed(cfg.Seed);   // for anything a user's hook draws; our own randomness has generators of its own
         var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Seed, cfg.Optim.Ema);
+        if (init != null)   // a new fine-tune only: a resume loads the run's own checkpoint below
+        {
+            try
+            {
+                run.WriteText(InitReport.FileName, InitialWeights.Apply(init, nets, ema, cfg, log).ToJson());
+            }
+            catch
+            {
+                ema.Dispose();
+                nets.Dispose();
+                throw;
+            }
+        }
         var trainer = new Trainer(nets, ema, cfg, masker);
         var latentRng = new torch.Generator((ulong)cfg.Seed);
 
@@ -87,9 +100,13 @@ public sealed class TrainingSession : IDisposable
             // The run records the thread count it trains with (threads 0 resolves to the idle cores): a resume then uses
             // the same, and float sums split the same way, whatever the machine's load is by then.
             cfg = cfg with { Threads = TorchRuntime.ResolveThreads(cfg.Threads, SecretRedactor.Wrap(log)) };
+            // train.init_from is recorded as the file it resolved to (a run folder's newest checkpoint moves on), and its
+            // SHA-256 goes to init_from.json: the run says exactly what it started from.
+            var init = cfg.Train.InitFrom.Trim().Length > 0 ? InitSource.Resolve(cfg.Train.InitFrom) : null;
+            if (init != null) cfg = cfg with { Train = cfg.Train with { InitFrom = init.Training.Path } };
             string header = overrides is { Count: > 0 } ? "# overrides:" + string.Concat(overrides.Select(o => $" --set {o}")) + "\n" : "";
             run.WriteText(RunDirectory.ConfigFileName, header + ConfigWriter.ToYaml(cfg));
-            return new TrainingSession(cfg, run, held, log, resume: false);
+            return new TrainingSession(cfg, run, held, log, resume: false, init);
         }
         catch (Exception e)
         {
@@ -109,6 +126,9 @@ public sealed class TrainingSession : IDisposable
         try
         {
             var cfg = ConfigLoader.Load(run.ConfigFile, overrides);
+            if (overrides.Count > 0 && ConfigLoader.Load(run.ConfigFile).Train.InitFrom is var started && cfg.Train.InitFrom != started)
+                throw new InvalidOperationException($"train.init_from: {run.Path} started from '{started}'; a resume continues from the run's own " +
+                    "checkpoint and cannot start from another (train a new run with --init-from instead)");
             long reached = TrainerCheckpoints.CompleteSteps(run.CheckpointDir).FirstOrDefault();
             if (cfg.Train.TotalIters < reached)
                 throw new InvalidOperationException($"train.total_iters={cfg.Train.TotalIters}: {run.Path} has reached step {reached} " +
