@@ -138,6 +138,9 @@ public sealed record OptimConfig(
 /// after the offending batch, at most 3 times per checkpoint (TrainingSession.RollBack).</param>
 /// <param name="SampleOutsPerDomain">Latent codes per target domain in the training sample grids (official
 /// num_outs_per_domain: 10).</param>
+/// <param name="Accumulate">Gradient accumulation: each batch is split into this many equal micro-batches, whose
+/// gradients are summed before each network steps once, as with the whole batch (every loss is a per-sample mean); the
+/// activations held at once shrink with the micro-batch. Must divide BatchSize; 1 (the official) does not split.</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -148,7 +151,8 @@ public sealed record TrainConfig(
     int EvalEvery = 50000,
     int KeepCheckpoints = 0,
     string OnNan = "stop",
-    int SampleOutsPerDomain = 10);
+    int SampleOutsPerDomain = 10,
+    int Accumulate = 1);
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>

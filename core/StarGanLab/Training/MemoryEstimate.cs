@@ -34,11 +34,15 @@ public sealed record MemoryEstimate(long Weights, long Activations, long Data, l
         // weights, gradients and two Adam moments of every network, the EMA copies, and the FAN when masks are used
         double weights = FloatBytes * (4.0 * p.All + (cfg.Optim.Ema ? p.WithEma : 0) + (m.WHpf > 0 ? NetworkSizes.FanParameters : 0));
         var (g, t) = NetworkSizes.FeatureElements(m);
-        double activations = FloatBytes * (double)cfg.Train.BatchSize * 3 * (g + t);
+        // one micro-batch's working set at a time (train.accumulate); with accumulation D's two fakes of the whole
+        // batch are held as images besides
+        int k = Math.Max(1, cfg.Train.Accumulate);
+        double activations = FloatBytes * (double)cfg.Train.BatchSize / k * 3 * (g + t);
+        double heldFakes = k == 1 ? 0 : FloatBytes * (double)cfg.Train.BatchSize * 2 * 3 * m.ImgSize * m.ImgSize;
         // every queued or assembling batch: x_src, x_ref, x_ref2 as float32
         double batch = FloatBytes * (double)cfg.Train.BatchSize * 3 * 3 * m.ImgSize * m.ImgSize;
         double data = batch * (cfg.Data.Prefetch + cfg.Data.Workers + 1);
-        return new((long)Math.Min(WeightFactor * weights, long.MaxValue / 4), (long)Math.Min(ActivationFactor * activations, long.MaxValue / 4),
+        return new((long)Math.Min(WeightFactor * weights, long.MaxValue / 4), (long)Math.Min(ActivationFactor * activations + heldFakes, long.MaxValue / 4),
                    (long)Math.Min(data, long.MaxValue / 4), RuntimeBytes);
     }
 
@@ -54,6 +58,7 @@ public sealed record MemoryEstimate(long Weights, long Activations, long Data, l
         if (Total <= have || Native.TorchRuntime.ResolveDevice(cfg.Device).type != TorchSharp.DeviceType.CPU) return;
         throw new InvalidOperationException(
             $"this config needs about {Show(Total)} of memory ({Breakdown()}) but this machine has {Show(have)}; " +
+            $"split the batch with train.accumulate ({cfg.Train.Accumulate}; the same gradients with less memory), or " +
             $"lower train.batch_size ({cfg.Train.BatchSize}), model.img_size ({cfg.Model.ImgSize}) or the widths " +
             $"(model.width_const {cfg.Model.WidthConst}, model.max_conv_dim {cfg.Model.MaxConvDim}, model.style_dim {cfg.Model.StyleDim})");
     }
