@@ -166,6 +166,27 @@ public class GradientAccumulationTests(ITestOutputHelper output) : TorchTest
             Assert.True(Math.Abs(value - b[key]) <= tolerance * Math.Max(1, Math.Abs(value)), $"K={k}: {key} logged {b[key]}, the full batch {value}");
     }
 
+    /// <summary>What accumulation costs in network passes: K = 1 keeps the shared latent fake (7 translations, 2 F
+    /// passes, as ComponentSwitchTests counts); each micro-batch makes D's latent fake itself, without a graph, and
+    /// G's latent phase its own: one translation and one F pass more per micro-batch, nothing else.</summary>
+    [Fact]
+    public void Each_micro_batch_costs_one_translation_and_one_mapping_pass_more_than_the_shared_fake()
+    {
+        var cfg = Tiny();
+        foreach (var (k, translations, mappings) in new[] { (1, 7, 2), (2, 2 * 8, 2 * 3), (4, 4 * 8, 4 * 3) })
+        {
+            var c = cfg with { Train = cfg.Train with { Accumulate = k } };
+            var (nets, ema) = StarGanNets.Build(c.Model, CPU, seed: 5);
+            using var _n = nets; using var _e = ema;
+            using var trainer = new Trainer(nets, ema, c);
+            int g = 0, f = 0;
+            ((Conv)nets.Generator.modules().Last(m => m is Conv)).register_forward_hook((_, _, y) => { g++; return y; });   // to_rgb: one per translation
+            ((TorchSharp.Modules.Linear)nets.MappingNetwork!.modules().First(m => m is TorchSharp.Modules.Linear)).register_forward_hook((_, _, y) => { f++; return y; });
+            trainer.TrainStep(Inputs(c, float32, null));
+            Assert.Equal((translations, mappings), (g, f));
+        }
+    }
+
     static readonly Action<string> Quiet = _ => { };
 
     static List<ITrainHook> Hooks(ExperimentConfig c) => [new LossLogHook(1), new CheckpointHook(c.Train.SaveEvery, 0)];
