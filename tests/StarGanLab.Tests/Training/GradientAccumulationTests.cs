@@ -235,14 +235,17 @@ public class GradientAccumulationTests(ITestOutputHelper output) : TorchTest
         Assert.Equal(message, $"{p.KeyPath}: {p.Message}");
     }
 
-    [Fact]
-    public void Accumulation_splits_the_working_set_in_the_memory_estimate()
+    /// <summary>Peak RSS that `stargan bench` measured at the paper's batch 8, 256 px, official widths, 2 domains
+    /// (docs/performance.md, Gradient accumulation), against the estimate (bench has no data queue).</summary>
+    [Theory]
+    [InlineData(1, 14.67)]
+    [InlineData(2, 7.98)]
+    [InlineData(4, 5.67)]
+    [InlineData(8, 4.19)]
+    public void The_memory_estimate_with_accumulation_is_within_a_tenth_of_the_measured_peak(int k, double measuredGiB)
     {
-        var cfg = new ExperimentConfig("bench") { Model = new ModelConfig(ImgSize: 256, NumDomains: 2), Train = new TrainConfig(BatchSize: 8) };
-        var whole = MemoryEstimate.Of(cfg);
-        var halves = MemoryEstimate.Of(cfg with { Train = cfg.Train with { Accumulate = 2 } });
-        var ones = MemoryEstimate.Of(cfg with { Train = cfg.Train with { BatchSize = 4 } });
-        Assert.Equal(whole.Weights, halves.Weights);
-        Assert.InRange(halves.Activations, ones.Activations, ones.Activations + (16L << 20));   // plus D's fakes of the batch, 12 MiB
+        var cfg = new ExperimentConfig("bench") { Model = new ModelConfig(ImgSize: 256, NumDomains: 2), Train = new TrainConfig(BatchSize: 8, Accumulate: k) };
+        var e = MemoryEstimate.Of(cfg);
+        Assert.InRange((e.Total - e.Data) / (double)(1L << 30) / measuredGiB, 0.9, 1.1);
     }
 }
