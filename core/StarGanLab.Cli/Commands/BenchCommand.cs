@@ -42,7 +42,7 @@ static class BenchCommand
                 return exit;
             }
             var t = new Table().AddColumns("measure", "value");
-            t.AddRow("config", $"{train.ImgSize} px, batch {train.BatchSize}, {train.NumDomains} domains, width constant {train.WidthConst}, w_hpf {train.WHpf}, {train.Threads} threads");
+            t.AddRow("config", $"{train.ImgSize} px, batch {train.BatchSize}{(train.Accumulate > 1 ? $" in {train.Accumulate} micro-batches" : "")}, {train.NumDomains} domains, width constant {train.WidthConst}, w_hpf {train.WHpf}, {train.Threads} threads");
             t.AddRow("s/iter (median of " + train.Iters + ")", $"{train.SecPerIterMedian:F3}");
             t.AddRow("s/iter (min)", $"{train.SecPerIterMin:F3}");
             t.AddRow("images/s (training)", $"{train.BatchSize / train.SecPerIterMedian:F1}");

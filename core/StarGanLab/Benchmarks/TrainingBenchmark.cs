@@ -15,7 +15,7 @@ public sealed record PhaseTimes(double DLatent, double DRef, double GLatent, dou
 public sealed record TrainingBenchmarkResult(
     int ImgSize, int BatchSize, int NumDomains, int WidthConst, double WHpf, int Threads, int Warmup, int Iters,
     double SecPerIterMedian, double SecPerIterMin, IReadOnlyList<double> SecPerIterAll, PhaseTimes PhaseMedians,
-    double PeakRssMiB, long LiveTensorsBefore, long LiveTensorsAfter, IReadOnlyDictionary<string, long> Params);
+    double PeakRssMiB, long LiveTensorsBefore, long LiveTensorsAfter, IReadOnlyDictionary<string, long> Params, int Accumulate = 1);
 
 /// <summary>Times complete training iterations on random tensors, as the official harness does
 /// (shared/anchors/bench_official.py): images uniform in [-1, 1], fresh latent codes every iteration, no data
@@ -76,7 +76,7 @@ public static class TrainingBenchmark
             Median(timed), timed.Count == 0 ? 0 : timed.Min(), times.Select(t => Math.Round(t, 4)).ToList(),
             new PhaseTimes(P("d_latent"), P("d_ref"), P("g_latent"), P("g_ref"), P("ema")),
             ProcessMemory.PeakRssMiB(), liveBefore, liveAfter,
-            nets.Modules.ToDictionary(m => m.Name, m => m.Module.parameters().Sum(p => p.numel())));
+            nets.Modules.ToDictionary(m => m.Name, m => m.Module.parameters().Sum(p => p.numel())), cfg.Train.Accumulate);
         nets.Dispose();
         ema.Dispose();
         return result;

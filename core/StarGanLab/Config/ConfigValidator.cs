@@ -79,6 +79,11 @@ internal sealed partial class ConfigValidator(
         Expect("train.keep_checkpoints", t.KeepCheckpoints >= 0, "an integer >= 0 (0 keeps all)", t.KeepCheckpoints);
         Expect("train.on_nan", t.OnNan is "stop" or "rollback", "stop or rollback", t.OnNan);
         Expect("train.sample_outs_per_domain", t.SampleOutsPerDomain is >= 1 and <= 64, "an integer from 1 to 64", t.SampleOutsPerDomain);
+        if (t.BatchSize >= 1)
+            Expect("train.accumulate", t.Accumulate >= 1 && t.BatchSize % t.Accumulate == 0,
+                $"an integer >= 1 that divides train.batch_size ({t.BatchSize}) into equal micro-batches", t.Accumulate, "train.batch_size");
+        else
+            Expect("train.accumulate", t.Accumulate >= 1, "an integer >= 1", t.Accumulate);
 
         Expect("run.root", c.Run.Root.Trim().Length > 0, "a non-empty directory", c.Run.Root);
         if (c.Run.Name.Length > 0 && !RunNames.TryValidate(c.Run.Name, out var reason))

@@ -143,6 +143,9 @@ public sealed record OptimConfig(
 /// He init from the seed. Only model.num_domains may differ from the checkpoint's model (docs/finetuning.md has the
 /// domain rule). A started run records the resolved file here and its SHA-256 in init_from.json; a resume never
 /// re-applies it.</param>
+/// <param name="Accumulate">Gradient accumulation: each batch is split into this many equal micro-batches, whose
+/// gradients are summed before each network steps once, as with the whole batch (every loss is a per-sample mean); the
+/// activations held at once shrink with the micro-batch. Must divide BatchSize; 1 (the official) does not split.</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -154,7 +157,8 @@ public sealed record TrainConfig(
     int KeepCheckpoints = 0,
     string OnNan = "stop",
     int SampleOutsPerDomain = 10,
-    string InitFrom = "");
+    string InitFrom = "",
+    int Accumulate = 1);
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>

@@ -59,18 +59,20 @@ public sealed class Trainer : IDisposable
 
     /// <summary>One iteration: Algorithm 1 of the paper, in the official Solver.train's order. Variants without style
     /// codes have no reference phases (logged as 0): one D and one G update per iteration, as StarGAN v1. With
-    /// optim.ema false there is no EMA update.</summary>
+    /// optim.ema false there is no EMA update. With train.accumulate K &gt; 1 every phase runs its objective on K
+    /// micro-batches of <paramref name="x"/>, summing their share-weighted gradients, and steps once.</summary>
     public StepLosses TrainStep(StepInputs x)
     {
         using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
         using var scope = NewDisposeScope();
         var c = new ObjectiveContext(Nets, Config.Loss, LambdaDs, Masker);
-        var latentFake = OneLatentFakeForDAndG(x);
+        var parts = MicroBatches.Split(x, Config.Train.Accumulate);
+        var fakes = parts.Count == 1 ? [OneLatentFakeForDAndG(x)] : parts.Select(p => DiscriminatorFakesWithoutGraph(p.Inputs)).ToArray();
 
-        var dLatentTerms = Update(dLatent, () => Objectives.Discriminator(c, x, latentFake))!;
-        var dRefTerms = Update(dRef, () => Objectives.Discriminator(c, x, ReferenceFakeFromSameEncoding(latentFake))) ?? DLosses.Skipped;
-        var gLatentTerms = Update(gLatent, () => Objectives.Generator(c, x, latentFake))!;
-        var gRefTerms = Update(gRef, () => Objectives.Generator(c, x, Fake.From(StyleSource.Reference))) ?? GLosses.Skipped;
+        var dLatentTerms = Update(dLatent, parts, j => Objectives.Discriminator(c, parts[j].Inputs, fakes[j].DLatent), MicroBatches.Join)!;
+        var dRefTerms = Update(dRef, parts, j => Objectives.Discriminator(c, parts[j].Inputs, fakes[j].DRef), MicroBatches.Join) ?? DLosses.Skipped;
+        var gLatentTerms = Update(gLatent, parts, j => Objectives.Generator(c, parts[j].Inputs, fakes[j].GLatent), MicroBatches.Join)!;
+        var gRefTerms = Update(gRef, parts, j => Objectives.Generator(c, parts[j].Inputs, fakes[j].GRef), MicroBatches.Join) ?? GLosses.Skipped;
         UnfreezeAll();
         UpdateEma();
 
@@ -78,20 +80,42 @@ public sealed class Trainer : IDisposable
         return new StepLosses(dLatentTerms, dRefTerms, gLatentTerms, gRefTerms, LambdaDs);
     }
 
-    /// <summary>One phase: build the objective, backpropagate, step the phase's networks. Null when the variant does
-    /// not run the phase.</summary>
-    T? Update<T>(Phase phase, Func<(Tensor Loss, T Terms)> objective) where T : class
+    /// <summary>The fake each phase of one (micro-)batch trains on or judges.</summary>
+    sealed record PhaseFakes(Fake DLatent, Fake DRef, Fake GLatent, Fake GRef);
+
+    /// <summary>One phase: build the objective of each micro-batch, backpropagate it scaled by its share (gradients
+    /// accumulate), step the phase's networks once. Null when the variant does not run the phase.</summary>
+    T? Update<T>(Phase phase, IReadOnlyList<MicroBatch> parts, Func<int, (Tensor Loss, T Terms)> objective,
+                 Func<IReadOnlyList<(T, double)>, T> join) where T : class
     {
         if (!phase.Runs) return null;
         FreezeAllBut(phase.Stepped);
         foreach (var name in phase.Stepped) Optimizers[name].ZeroGrad();
         using (ReleasedAtPhaseEnd())
         {
-            var (loss, terms) = objective();
-            loss.backward();
+            var terms = new (T, double)[parts.Count];
+            for (int j = 0; j < parts.Count; j++)
+                terms[j] = (Backward(parts[j].Share, () => objective(j)), parts[j].Share);
             BeforeOptimizerStep?.Invoke(phase.Name);
             foreach (var name in phase.Stepped) Optimizers[name].Step();
             PhaseCompleted?.Invoke(phase.Name);
+            return parts.Count == 1 ? terms[0].Item1 : join(terms);
+        }
+    }
+
+    /// <summary>Backpropagates one micro-batch's loss, scaled by its share of the batch (the whole batch: as is).</summary>
+    static T Backward<T>(double share, Func<(Tensor Loss, T Terms)> objective)
+    {
+        if (share == 1)
+        {
+            var (loss, terms) = objective();
+            loss.backward();
+            return terms;
+        }
+        using (ReleasedAtMicroBatchEnd())
+        {
+            var (loss, terms) = objective();
+            (loss * share).backward();
             return terms;
         }
     }
@@ -108,11 +132,32 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Speed: only D steps between D's and G's latent phases, so both train on one latent-guided fake, made
     /// here with the graph G's phase backpropagates through (the official makes it twice, first without a graph):
-    /// one G and one F pass fewer per iteration, same values. Its graph is held through the D phases.</summary>
-    Fake OneLatentFakeForDAndG(StepInputs x)
+    /// one G and one F pass fewer per iteration, same values. Its graph is held through the D phases, so this is
+    /// done only without accumulation: K graphs held at once would undo what the micro-batches save.</summary>
+    PhaseFakes OneLatentFakeForDAndG(StepInputs x)
     {
         FreezeAllBut(gLatent.Stepped);
-        return new Fake(StyleSource.Latent, Objectives.Translate(Nets, x, StyleSource.Latent));
+        var latentFake = new Fake(StyleSource.Latent, Objectives.Translate(Nets, x, StyleSource.Latent));
+        return new PhaseFakes(latentFake, ReferenceFakeFromSameEncoding(latentFake), latentFake, Fake.From(StyleSource.Reference));
+    }
+
+    /// <summary>With accumulation, D's two fakes of each micro-batch are made up front without a graph (as the
+    /// official makes D's fakes), the reference one from the latent one's encoding: the G weights do not change
+    /// before the G latent phase, so the values are those D would see made in its phases. Only the images are
+    /// kept (K micro-batches' worth is one batch of images); the G phases make their fakes, with graphs, themselves.</summary>
+    PhaseFakes DiscriminatorFakesWithoutGraph(StepInputs x)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var latent = Objectives.Translate(Nets, x, StyleSource.Latent);
+        var latentFake = new Fake(StyleSource.Latent, new Translation(latent.Style.MoveToOuterDisposeScope(), latent.Image.MoveToOuterDisposeScope(), null));
+        var referenceFake = Fake.From(StyleSource.Reference);   // not judged where the variant has no reference phases
+        if (dRef.Runs)
+        {
+            var reference = Objectives.Translate(Nets, x, StyleSource.Reference, content: latent.Content);
+            referenceFake = new Fake(StyleSource.Reference, new Translation(reference.Style.MoveToOuterDisposeScope(), reference.Image.MoveToOuterDisposeScope(), null));
+        }
+        return new PhaseFakes(latentFake, referenceFake, Fake.From(StyleSource.Latent), Fake.From(StyleSource.Reference));
     }
 
     /// <summary>Speed: D's reference-guided fake comes from the same x_real through the same G weights as the latent
@@ -139,6 +184,10 @@ public sealed class Trainer : IDisposable
     /// <summary>Speed (memory): a scope per phase releases its activations before the next phase allocates its own,
     /// which keeps the peak at one phase's working set instead of the whole iteration's.</summary>
     static IDisposable ReleasedAtPhaseEnd() => NewDisposeScope();
+
+    /// <summary>Memory: with accumulation, a scope per micro-batch releases its activations before the next one's
+    /// forward, which keeps the peak at one micro-batch's working set.</summary>
+    static IDisposable ReleasedAtMicroBatchEnd() => NewDisposeScope();
 
     public void Dispose()
     {
