@@ -138,6 +138,10 @@ public sealed record OptimConfig(
 /// after the offending batch, at most 3 times per checkpoint (TrainingSession.RollBack).</param>
 /// <param name="SampleOutsPerDomain">Latent codes per target domain in the training sample grids (official
 /// num_outs_per_domain: 10).</param>
+/// <param name="Precision">fp32 | bf16: the number format of the training step's convolutions. bf16 computes them in
+/// bfloat16 (inputs and weights cast, results back in float32) on CPUs with avx512_bf16 or amx_bf16 and is refused
+/// elsewhere; parameters, optimizer, EMA, losses and R1's double backward stay float32. Samples and evaluation run in
+/// float32 either way. See docs/precision.md.</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -148,7 +152,8 @@ public sealed record TrainConfig(
     int EvalEvery = 50000,
     int KeepCheckpoints = 0,
     string OnNan = "stop",
-    int SampleOutsPerDomain = 10);
+    int SampleOutsPerDomain = 10,
+    ComputePrecision Precision = ComputePrecision.Fp32);
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>
