@@ -62,11 +62,13 @@ public class Bf16TrainingTests : TorchTest
         Assert.InRange(Rel(b16.Image, f32.Image), 1e-5, 2e-2);
         Assert.InRange(Rel(b16.Logits, f32.Logits), 1e-5, 2e-2);
         Assert.Equal(f32.Grads.Keys.Order(), b16.Grads.Keys.Order());
+        // Conv biases before an instance norm have no gradient but float rounding (norm 1e-16 to 1e-6, depending
+        // on the thread count), nothing to compare; every other gradient's norm here is 0.3 or more.
+        double largest = f32.Grads.Values.Max(g => g.norm().item<float>());
         foreach (var (name, g) in f32.Grads)
         {
             Assert.Equal(float32, b16.Grads[name].dtype);
-            // Conv biases before an instance norm have no gradient but float rounding (norm 1e-16): nothing to compare.
-            if (g.norm().item<float>() > 1e-6) Assert.True(Rel(b16.Grads[name], g) < 0.3, $"{name}: {Rel(b16.Grads[name], g):E1}");
+            if (g.norm().item<float>() > 1e-4 * largest) Assert.True(Rel(b16.Grads[name], g) < 0.3, $"{name}: {Rel(b16.Grads[name], g):E1}");
         }
         var all32 = cat(f32.Grads.Values.Select(g => g.flatten()).ToList());
         var all16 = cat(f32.Grads.Keys.Select(k => b16.Grads[k].flatten()).ToList());
