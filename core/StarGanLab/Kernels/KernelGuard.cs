@@ -89,7 +89,7 @@ public static class KernelGuard
         if (precision == ComputePrecision.Bf16 && padded.Where(r => !r.Pass).All(r => r.Case.Family == KernelSelfCheck.Bf16Family))
             throw new KernelFaultException(
                 $"train.precision: bf16: this CPU's libtorch computes wrong bfloat16 convolutions that no route avoids " +
-                $"({Describe(padded)}); set train.precision: fp32 (its kernels pass the same check); 'stargan doctor --set train.precision=bf16' shows every case");
+                $"({Describe(padded)}); set train.precision: fp32 (its kernels pass the same check); 'stargan doctor CONFIG --set train.precision=bf16' shows every case");
         throw new KernelFaultException(
             $"kernels: this CPU's libtorch computes wrong results that no route avoids ({Describe(padded)}). " +
             $"Start again with the environment variable ONEDNN_MAX_CPU_ISA=SSE41 (oneDNN's slowest, correct kernels; now: {KernelFingerprint.IsaSetting()}), " +
