@@ -31,18 +31,21 @@ static class DoctorCommand
             AnsiConsole.MarkupLine($"model    {Markup.Escape(cfg.Model.ToString())}");
 
             var watch = Stopwatch.StartNew();
-            var native = KernelGuard.Results(cfg.Model, ConvRoute.Native, r.GetValue(fresh));
-            var padded = KernelGuard.Results(cfg.Model, ConvRoute.Padded, r.GetValue(fresh));
+            var precision = cfg.Train.Precision;
+            var native = KernelGuard.Results(cfg.Model, ConvRoute.Native, r.GetValue(fresh), precision);
+            var padded = KernelGuard.Results(cfg.Model, ConvRoute.Padded, r.GetValue(fresh), precision);
             double seconds = watch.Elapsed.TotalSeconds;
 
             var table = new Table().AddColumns("op", "shape (batch 3)", "native fwd / bwd / 2nd", "padded fwd / bwd / 2nd");
             foreach (var (n, p) in native.Zip(padded))
                 table.AddRow(n.Case.Family, Markup.Escape(n.Case.Shape), Cell(n), Cell(p));
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"errors are max |float32 - float64| / max |float64|; tolerance {KernelSelfCheck.Tolerance:0e0}; {seconds:F2} s");
+            AnsiConsole.MarkupLine($"errors are max |float32 - float64| / max |float64|; tolerance {KernelSelfCheck.Tolerance:0e0}" +
+                                   (precision == ComputePrecision.Bf16 ? $" (conv2d bf16: {KernelSelfCheck.Bf16Tolerance:0e0}, forward and backward; R1's double backward runs in float32)" : "") +
+                                   $"; {seconds:F2} s");
             AnsiConsole.MarkupLine($"native: {Markup.Escape(KernelGuard.Describe(native))}");
             AnsiConsole.MarkupLine($"padded: {Markup.Escape(KernelGuard.Describe(padded))}");
-            var verdict = KernelGuard.Ensure(cfg.Model, cfg.Kernels);
+            var verdict = KernelGuard.Ensure(cfg.Model, cfg.Kernels, precision);
             AnsiConsole.MarkupLine($"route:  [bold]{KernelSetting.Name(verdict.Route)}[/] (kernels: {Markup.Escape(cfg.Kernels)}{(verdict.Forced ? ", chosen by hand" : "")})" +
                                    (verdict.Sound ? " [green]correct[/]" : " [red]WRONG KERNELS[/]"));
             return verdict.Sound ? 0 : 1;
@@ -52,7 +55,8 @@ static class DoctorCommand
 
     static string Cell(KernelCaseResult r)
     {
-        string text = $"{r.Forward:0.0e0} / {r.Backward:0.0e0} / {r.DoubleBackward:0.0e0}";
+        string second = r.Case.Family == KernelSelfCheck.Bf16Family ? "-" : $"{r.DoubleBackward:0.0e0}";   // not run in bfloat16
+        string text = $"{r.Forward:0.0e0} / {r.Backward:0.0e0} / {second}";
         return r.Pass ? text : $"[red]{text}[/]";
     }
 }

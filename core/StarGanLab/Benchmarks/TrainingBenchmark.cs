@@ -30,7 +30,8 @@ public static class TrainingBenchmark
         if (cfg.Model.WHpf > 0)
             throw new ArgumentException("bench times the w_hpf = 0 iteration (the FAN masks need a wing checkpoint); set model.w_hpf=0");
         var device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
-        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);   // before any network computes: see Kernels/KernelGuard
+        if (cfg.Train.Precision == ComputePrecision.Bf16) Bf16Support.Require(device);
+        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels, cfg.Train.Precision);   // before any network computes: see Kernels/KernelGuard
         manual_seed(cfg.Seed);
         var (nets, ema) = StarGanNets.Build(cfg.Model, device, cfg.Seed, cfg.Optim.Ema);
         using var trainer = new Trainer(nets, ema, cfg);
@@ -63,7 +64,8 @@ public static class TrainingBenchmark
             using (var scope = NewDisposeScope())
             {
                 var x = new StepInputs(xSrc, ySrc, xRef, xRef2, yRef, randn(b, l).to(device), randn(b, l).to(device));
-                trainer.TrainStep(x);
+                using (Kernels.ConvKernel.ComputeIn(cfg.Train.Precision))
+                    trainer.TrainStep(x);
             }
             times.Add(watch.Elapsed.TotalSeconds);
             progress?.Invoke($"iteration {i}{(i < warmup ? " (warm-up)" : "")}: {times[^1]:F3} s");

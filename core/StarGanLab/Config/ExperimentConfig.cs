@@ -146,6 +146,10 @@ public sealed record OptimConfig(
 /// <param name="Accumulate">Gradient accumulation: each batch is split into this many equal micro-batches, whose
 /// gradients are summed before each network steps once, as with the whole batch (every loss is a per-sample mean); the
 /// activations held at once shrink with the micro-batch. Must divide BatchSize; 1 (the official) does not split.</param>
+/// <param name="Precision">fp32 | bf16: the number format of the training step's convolutions. bf16 computes them in
+/// bfloat16 (inputs and weights cast, results back in float32) on CPUs with avx512_bf16 or amx_bf16 and is refused
+/// elsewhere; parameters, optimizer, EMA, losses and R1's double backward stay float32. Samples and evaluation run in
+/// float32 either way. See docs/precision.md.</param>
 public sealed record TrainConfig(
     int BatchSize = 8,
     int ValBatchSize = 32,
@@ -158,7 +162,8 @@ public sealed record TrainConfig(
     string OnNan = "stop",
     int SampleOutsPerDomain = 10,
     string InitFrom = "",
-    int Accumulate = 1);
+    int Accumulate = 1,
+    ComputePrecision Precision = ComputePrecision.Fp32);
 
 /// <summary>Where the run directory goes.</summary>
 /// <param name="Root">Parent directory of run directories.</param>

@@ -30,7 +30,8 @@ public static class Experiment
     public static ExperimentResult Run(ExperimentConfig config, ExperimentOptions? options = null)
     {
         options ??= new ExperimentOptions();
-        TorchRuntime.ResolveDevice(config.Device);   // fail before anything is written
+        var device = TorchRuntime.ResolveDevice(config.Device);   // fail before anything is written
+        if (config.Train.Precision == ComputePrecision.Bf16) Bf16Support.Require(device);
         Training.MemoryEstimate.Of(config).RequireFits(config);
         var run = RunDirectory.Create(config.Run.Root, RunName(config, options.Overrides), options.Overwrite, options.Log);
         return Start(config, run, options);

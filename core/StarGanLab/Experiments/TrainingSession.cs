@@ -30,7 +30,8 @@ public sealed class TrainingSession : IDisposable
         log = SecretRedactor.Wrap(log);   // config secrets and tracking credentials never reach a log line
         (Config, Run, this.runLock, this.log) = (cfg, run, runLock, log);
         device = TorchRuntime.Initialize(cfg.Device, cfg.Threads);
-        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels);   // before any network computes: see Kernels/KernelGuard
+        if (cfg.Train.Precision == ComputePrecision.Bf16) Bf16Support.Require(device);
+        Kernels.KernelGuard.Ensure(cfg.Model, cfg.Kernels, cfg.Train.Precision);   // before any network computes: see Kernels/KernelGuard
         masker = cfg.Model.WHpf > 0 ? FanMasker.Load(cfg.Fan.WingPath, device, log) : null;
         try
         {
@@ -245,7 +246,9 @@ public sealed class TrainingSession : IDisposable
         // (the cycle term's masks of x_fake are computed inside the generator objective).
         var x = new StepInputs(xReal, batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
                                batch.YRef.to(device), zTrg.to(device), zTrg2.to(device), masker?.Masks(xReal), gpAlpha);
-        var losses = Trainer.TrainStep(x);
+        StepLosses losses;
+        using (Kernels.ConvKernel.ComputeIn(Config.Train.Precision))   // the step only: samples and evaluation stay float32
+            losses = Trainer.TrainStep(x);
         foreach (var (key, value) in losses.Flatten())
             if (!double.IsFinite(value))
                 throw new TrainingDivergedException($"loss {key} became {value} at step {Trainer.Step}; the last good checkpoint is kept (lower the learning rates or check the data)");

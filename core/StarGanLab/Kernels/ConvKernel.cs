@@ -22,6 +22,7 @@ public static class ConvKernel
 
     [ThreadStatic] static List<ConvShape>? recorder;
     [ThreadStatic] static int twiceDifferentiated;
+    [ThreadStatic] static int inBf16;
 
     /// <summary>Marks the convolutions recorded inside as ones autograd will differentiate twice (R1 and the gradient
     /// penalty run D on a real or mixed image and differentiate its input gradient). Only there does the padded
@@ -30,17 +31,34 @@ public static class ConvKernel
     public static IDisposable TwiceDifferentiated()
     {
         twiceDifferentiated++;
-        return new Exit();
+        return new Exit(() => twiceDifferentiated--);
     }
 
-    sealed class Exit : IDisposable
+    /// <summary>Float32 convolutions this thread runs inside compute in bfloat16, as PyTorch's CPU autocast does:
+    /// input, weight and bias are cast to bfloat16, the result back to float32, and autograd casts the gradients back
+    /// through the same casts, so parameters and their gradients stay float32. Convolutions marked
+    /// <see cref="TwiceDifferentiated"/> (R1, the gradient penalty) stay float32: see docs/precision.md.</summary>
+    public static IDisposable InBf16()
+    {
+        inBf16++;
+        return new Exit(() => inBf16--);
+    }
+
+    /// <summary><see cref="InBf16"/> for bf16, nothing for fp32 (train.precision).</summary>
+    public static IDisposable? ComputeIn(Config.ComputePrecision precision) =>
+        precision == Config.ComputePrecision.Bf16 ? InBf16() : null;
+
+    /// <summary>Whether a float32 convolution called here would compute in bfloat16.</summary>
+    public static bool Bf16Now => inBf16 > 0 && twiceDifferentiated == 0;
+
+    sealed class Exit(Action leave) : IDisposable
     {
         bool done;
         public void Dispose()
         {
             if (done) return;
             done = true;
-            twiceDifferentiated--;
+            leave();
         }
     }
 
@@ -53,6 +71,17 @@ public static class ConvKernel
                                ConvRoute route, RawConv raw)
     {
         recorder?.Add(new ConvShape(weight.size(1) * groups, weight.size(0), weight.size(2), stride, padding, groups, x.size(2), x.size(3)));
+        if (Bf16Now && x.dtype == float32)
+        {
+            using var scope = NewDisposeScope();
+            var y = Routed(x.to(bfloat16), weight.to(bfloat16), bias?.to(bfloat16), stride, padding, groups, route, raw);
+            return y.to(float32).MoveToOuterDisposeScope();
+        }
+        return Routed(x, weight, bias, stride, padding, groups, route, raw);
+    }
+
+    static Tensor Routed(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, long groups, ConvRoute route, RawConv raw)
+    {
         if (route == ConvRoute.Native || groups != 1 || !x.is_floating_point() || x.dtype == float64 || x.device.type != TorchSharp.DeviceType.CPU)
             return raw(x, weight, bias, stride, padding, groups);
         return Padded(x, weight, bias, stride, padding, raw);
@@ -62,7 +91,11 @@ public static class ConvKernel
     {
         long cout = weight.size(0), cin = weight.size(1), k = weight.size(2);
         using var scope = NewDisposeScope();
-        if (k == 1 && weight.size(3) == 1 && stride == 1 && padding == 0)
+        // bfloat16 kernels fail on more shapes (measured, same CPU): the forward of 2x2 and larger convs whose
+        // out_channels is not a multiple of 16, and the input gradient whenever in_channels or (for 1x1) out_channels
+        // is not one, images' 3 channels included. So in bfloat16 every channel count is padded, 1x1 convs too.
+        bool bf16 = x.dtype == bfloat16;
+        if (!bf16 && k == 1 && weight.size(3) == 1 && stride == 1 && padding == 0)
         {
             if (twiceDifferentiated == 0) return raw(x, weight, bias, stride, padding, 1).MoveToOuterDisposeScope();
             // A 1x1 convolution is a matrix product over channels; (cout, cin) @ (n, cin, hw) broadcasts over the batch.
@@ -71,7 +104,7 @@ public static class ConvKernel
             if (bias is not null) y = y + bias.view(1, cout, 1, 1);
             return y.MoveToOuterDisposeScope();
         }
-        long cinP = cin > Block && cin % Block != 0 ? RoundUp(cin) : cin;
+        long cinP = (bf16 || cin > Block) && cin % Block != 0 ? RoundUp(cin) : cin;
         long coutP = cout % Block != 0 ? RoundUp(cout) : cout;
         if (cinP == cin && coutP == cout) return raw(x, weight, bias, stride, padding, 1).MoveToOuterDisposeScope();
         var wp = F.pad(weight, [0, 0, 0, 0, 0, cinP - cin, 0, coutP - cout]);   // zero taps: the same function

@@ -32,11 +32,12 @@ public static class KernelGuard
     public static string DefaultSetting => chosenSetting
         ?? (Environment.GetEnvironmentVariable("STARGAN_KERNELS") is { Length: > 0 } s ? s : KernelSetting.Auto);
 
-    /// <summary>Checks (or recalls) the kernels of <paramref name="model"/>'s networks and sets the process's route.</summary>
-    public static KernelVerdict Ensure(ModelConfig model, string? setting = null)
+    /// <summary>Checks (or recalls) the kernels of <paramref name="model"/>'s networks and sets the process's route.
+    /// With <paramref name="precision"/> bf16 the route must also compute the bfloat16 convolutions correctly.</summary>
+    public static KernelVerdict Ensure(ModelConfig model, string? setting = null, ComputePrecision precision = ComputePrecision.Fp32)
     {
         var forced = KernelSetting.Parse(setting ?? DefaultSetting);   // a bad value is refused before it becomes the default
-        string memoKey = $"{model}|{forced}";
+        string memoKey = $"{model}|{forced}|{precision}";
         lock (Gate)
         {
             if (setting != null) chosenSetting = setting;
@@ -45,7 +46,7 @@ public static class KernelGuard
                 KernelRouting.Current = known.Route;
                 return known;
             }
-            var verdict = Decide(model, forced, KernelVerdictCache.Default(), ConvKernel.Libtorch, keepPadded: paddedInUse, Say);
+            var verdict = Decide(model, forced, KernelVerdictCache.Default(), ConvKernel.Libtorch, keepPadded: paddedInUse, Say, precision);
             Memo[memoKey] = verdict;
             KernelRouting.Current = verdict.Route;
             if (verdict.Route == ConvRoute.Padded && forced == null) paddedInUse = true;
@@ -56,13 +57,15 @@ public static class KernelGuard
     /// <summary>What <see cref="Ensure(ModelConfig, string?)"/> would decide with an explicit cache and raw kernel, without
     /// touching the process's route or memory (tests stand in faulty kernels; only libtorch's verdicts are cached). Its
     /// one-line notices go to <paramref name="say"/>.</summary>
-    public static KernelVerdict Verdict(ModelConfig model, string? setting, KernelVerdictCache? cache, RawConv raw, Action<string> say) =>
-        Decide(model, KernelSetting.Parse(setting ?? DefaultSetting), cache, raw, keepPadded: false, say);
+    public static KernelVerdict Verdict(ModelConfig model, string? setting, KernelVerdictCache? cache, RawConv raw, Action<string> say,
+                                        ComputePrecision precision = ComputePrecision.Fp32) =>
+        Decide(model, KernelSetting.Parse(setting ?? DefaultSetting), cache, raw, keepPadded: false, say, precision);
 
-    static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw, bool keepPadded, Action<string> say)
+    static KernelVerdict Decide(ModelConfig model, ConvRoute? forced, KernelVerdictCache? cache, RawConv raw, bool keepPadded, Action<string> say,
+                                ComputePrecision precision)
     {
         var checks = new Dictionary<ConvRoute, IReadOnlyList<KernelCaseResult>>();
-        IReadOnlyList<KernelCaseResult> Check(ConvRoute route) => checks[route] = Checked(model, route, cache, raw);
+        IReadOnlyList<KernelCaseResult> Check(ConvRoute route) => checks[route] = Checked(model, route, cache, raw, precision);
 
         if (forced is ConvRoute route)
         {
@@ -83,6 +86,10 @@ public static class KernelGuard
                     "channel-padded kernels instead, which the same check finds correct (kernels: padded; 'stargan doctor' for details)");
             return new KernelVerdict(ConvRoute.Padded, false, checks);
         }
+        if (precision == ComputePrecision.Bf16 && padded.Where(r => !r.Pass).All(r => r.Case.Family == KernelSelfCheck.Bf16Family))
+            throw new KernelFaultException(
+                $"train.precision: bf16: this CPU's libtorch computes wrong bfloat16 convolutions that no route avoids " +
+                $"({Describe(padded)}); set train.precision: fp32 (its kernels pass the same check); 'stargan doctor CONFIG --set train.precision=bf16' shows every case");
         throw new KernelFaultException(
             $"kernels: this CPU's libtorch computes wrong results that no route avoids ({Describe(padded)}). " +
             $"Start again with the environment variable ONEDNN_MAX_CPU_ISA=SSE41 (oneDNN's slowest, correct kernels; now: {KernelFingerprint.IsaSetting()}), " +
@@ -90,31 +97,34 @@ public static class KernelGuard
     }
 
     /// <summary>The verdict this process holds for <paramref name="model"/> under the default setting, if any.</summary>
-    public static KernelVerdict? Known(ModelConfig model)
+    public static KernelVerdict? Known(ModelConfig model, ComputePrecision precision = ComputePrecision.Fp32)
     {
-        lock (Gate) return Memo.GetValueOrDefault($"{model}|{KernelSetting.Parse(DefaultSetting)}");
+        lock (Gate) return Memo.GetValueOrDefault($"{model}|{KernelSetting.Parse(DefaultSetting)}|{precision}");
     }
 
     /// <summary>The check's results for <paramref name="model"/> under <paramref name="route"/>: from the cache unless
     /// <paramref name="fresh"/> (then the cache is rewritten); does not change the process's route.</summary>
-    public static List<KernelCaseResult> Results(ModelConfig model, ConvRoute route, bool fresh = false)
+    public static List<KernelCaseResult> Results(ModelConfig model, ConvRoute route, bool fresh = false,
+                                                 ComputePrecision precision = ComputePrecision.Fp32)
     {
         var cache = KernelVerdictCache.Default();
-        if (fresh) cache.Forget(Key(model, route));
-        return Checked(model, route, cache, ConvKernel.Libtorch);
+        if (fresh) cache.Forget(Key(model, route, precision));
+        return Checked(model, route, cache, ConvKernel.Libtorch, precision);
     }
 
-    static string Key(ModelConfig model, ConvRoute route) =>
-        KernelFingerprint.Hash($"{KernelFingerprint.Machine()}\n{KernelSetting.Name(route)}\n{model}");
+    // float32 keys are as before bf16 existed, so verdicts cached then still apply.
+    static string Key(ModelConfig model, ConvRoute route, ComputePrecision precision) =>
+        KernelFingerprint.Hash($"{KernelFingerprint.Machine()}\n{KernelSetting.Name(route)}\n{model}" +
+                               (precision == ComputePrecision.Fp32 ? "" : $"\n{precision}"));
 
     /// <summary>The check's results for one route, from the cache when the machine, route and shapes match.</summary>
-    static List<KernelCaseResult> Checked(ModelConfig model, ConvRoute route, KernelVerdictCache? cache, RawConv raw)
+    static List<KernelCaseResult> Checked(ModelConfig model, ConvRoute route, KernelVerdictCache? cache, RawConv raw, ComputePrecision precision)
     {
         bool real = ReferenceEquals(raw, ConvKernel.Libtorch);
         // Keyed by the model config, which fixes the shapes, so a cached verdict costs no network to be built.
-        string key = Key(model, route);
+        string key = Key(model, route, precision);
         if (real && cache?.TryRead(key) is { } cached) return cached;
-        var probes = KernelSelfCheck.Collect(model);
+        var probes = KernelSelfCheck.Collect(model, precision);
         var results = KernelSelfCheck.Run(probes, route, raw);
         if (real) cache?.Write(key, KernelFingerprint.Machine(), route, model.ToString(), results);
         return results;
@@ -124,7 +134,9 @@ public static class KernelGuard
     public static string Describe(IReadOnlyList<KernelCaseResult> results)
     {
         var bad = results.Where(r => !r.Pass).ToList();
-        if (bad.Count == 0) return $"all {results.Count} cases within {KernelSelfCheck.Tolerance:0e0} of scale";
+        if (bad.Count == 0)
+            return $"all {results.Count} cases within {KernelSelfCheck.Tolerance:0e0} of scale" +
+                   (results.Any(r => r.Case.Family == KernelSelfCheck.Bf16Family) ? $" ({KernelSelfCheck.Bf16Family}: {KernelSelfCheck.Bf16Tolerance:0e0})" : "");
         var worst = bad.OrderByDescending(r => double.IsNaN(r.Worst) ? double.PositiveInfinity : r.Worst).First();
         string pass = double.IsNaN(worst.Forward) || worst.Forward > worst.Tolerance ? "forward"
             : double.IsNaN(worst.Backward) || worst.Backward > worst.Tolerance ? "backward" : "double backward";

@@ -15,14 +15,21 @@ public static class KernelSelfCheck
 {
     /// <summary>Healthy float32 kernels stay near 1e-6 of scale on these shapes; the oneDNN fault is 1e-1 and more.</summary>
     public const double Tolerance = 1e-4;
+    /// <summary>For the bfloat16 convolutions (train.precision: bf16). bfloat16 keeps 8 significant bits, so rounding
+    /// the inputs alone moves each product by up to 2^-9; BF16_MEASURED.</summary>
+    public const double Bf16Tolerance = 3e-2;
+    /// <summary>The family of the bfloat16 convolution cases.</summary>
+    public const string Bf16Family = "conv2d bf16";
     // Odd and not a multiple of 16: the 1x1 double-backward fault shows at every batch that is not a multiple of 16.
     const long Batch = 3;
 
     /// <summary>The distinct cases of <paramref name="model"/>'s networks.</summary>
-    public static IReadOnlyList<KernelCase> CasesFor(ModelConfig model) => Describe(Collect(model));
+    public static IReadOnlyList<KernelCase> CasesFor(ModelConfig model, ComputePrecision precision = ComputePrecision.Fp32) =>
+        Describe(Collect(model, precision));
 
-    public static List<KernelCaseResult> Run(ModelConfig model, ConvRoute route, RawConv? raw = null) =>
-        Run(Collect(model), route, raw ?? ConvKernel.Libtorch);
+    public static List<KernelCaseResult> Run(ModelConfig model, ConvRoute route, RawConv? raw = null,
+                                             ComputePrecision precision = ComputePrecision.Fp32) =>
+        Run(Collect(model, precision), route, raw ?? ConvKernel.Libtorch);
 
     internal static List<KernelCaseResult> Run(List<Probe> probes, ConvRoute route, RawConv raw)
     {
@@ -44,7 +51,10 @@ public static class KernelSelfCheck
         public abstract KernelCaseResult Measure(ConvRoute route, RawConv raw, TorchSharp.torch.Generator gen);
     }
 
-    internal static List<Probe> Collect(ModelConfig model)
+    /// <summary>The cases of <paramref name="model"/>'s networks; with bf16, every convolution shape once more in
+    /// bfloat16 (family "conv2d bf16"), forward and backward: the training step runs them so, while R1's double
+    /// backward stays float32 and is checked by the float32 cases.</summary>
+    internal static List<Probe> Collect(ModelConfig model, ComputePrecision precision = ComputePrecision.Fp32)
     {
         var probes = new List<Probe>();
         var seen = new HashSet<string>();
@@ -67,6 +77,9 @@ public static class KernelSelfCheck
         Add(new LinearProbe(hidden, hidden));
         Add(new LinearProbe(hidden, style));
         Add(new LinearProbe(Math.Min(model.MaxConvDim, model.WidthConst / model.ImgSize * (model.ImgSize / 4)), style));
+        if (precision == ComputePrecision.Bf16)
+            foreach (var c in probes.OfType<ConvProbe>().ToList())
+                Add(new ConvProbe(c.In, c.Out, c.K, c.Stride, c.Padding, c.Groups, c.H, c.W, Bf16: true));
         return probes;
     }
 
@@ -107,7 +120,7 @@ public static class KernelSelfCheck
     /// function by libtorch's own kernels, default <paramref name="op"/>) in float64: forward, the gradients of
     /// &lt;output, g&gt; for every input, and the gradients of the squared first gradient (R1's double backward).</summary>
     static KernelCaseResult Compare(KernelCase c, Tensor[] inputs, Func<Tensor[], Tensor> op, TorchSharp.torch.Generator gen,
-                                    Func<Tensor[], Tensor>? reference = null)
+                                    Func<Tensor[], Tensor>? reference = null, bool secondOrder = true, double tolerance = Tolerance)
     {
         using var scope = NewDisposeScope();
         // allow_unused gives an input that an output does not depend on (the bias in the double backward) as null or
@@ -118,6 +131,7 @@ public static class KernelSelfCheck
             var xs = inputs.Select(t => t.to(dtype).detach().requires_grad_(true)).ToArray();
             var y = dtype == float64 ? (reference ?? op)(xs) : op(xs);
             var g = autograd.grad([y], xs, [upstream!.to(dtype)], retain_graph: true, create_graph: true, allow_unused: true);
+            if (!secondOrder) return (y.detach(), g.Select(Used).ToArray(), new Tensor?[xs.Length]);
             var first = g[0];
             var gg = autograd.grad([first.pow(2).sum()], xs, allow_unused: true);
             return (y.detach(), g.Select(Used).ToArray(), gg.Select(Used).ToArray());
@@ -133,14 +147,14 @@ public static class KernelSelfCheck
             if (a.G[i] is { } ga && b.G[i] is { } gb) bwd = Max(bwd, RelError(ga, gb));
             if (a.GG[i] is { } gga && b.GG[i] is { } ggb) dbl = Max(dbl, RelError(gga, ggb));
         }
-        return new KernelCaseResult(c, fwd, bwd, dbl, Tolerance);
+        return new KernelCaseResult(c, fwd, bwd, dbl, tolerance);
     }
 
     // NaN-propagating max: a NaN error must fail the case, never vanish in a comparison.
     static double Max(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
-    sealed record ConvProbe(long In, long Out, long K, long Stride, long Padding, long Groups, long H, long W)
-        : Probe(new KernelCase("conv2d", $"{In}->{Out} k{K} s{Stride} p{Padding}{(Groups > 1 ? $" groups {Groups}" : "")} at {H}x{W}"))
+    sealed record ConvProbe(long In, long Out, long K, long Stride, long Padding, long Groups, long H, long W, bool Bf16 = false)
+        : Probe(new KernelCase(Bf16 ? Bf16Family : "conv2d", $"{In}->{Out} k{K} s{Stride} p{Padding}{(Groups > 1 ? $" groups {Groups}" : "")} at {H}x{W}"))
     {
         public override KernelCaseResult Measure(ConvRoute route, RawConv raw, TorchSharp.torch.Generator gen)
         {
@@ -151,6 +165,11 @@ public static class KernelSelfCheck
             var b = randn([Out], generator: gen);
             KernelCaseResult Run() => Compare(Case, [x, w, b], t => ConvKernel.Apply(t[0], t[1], t[2], Stride, Padding, Groups, route, raw), gen,
                                               reference: t => ConvKernel.Libtorch(t[0], t[1], t[2], Stride, Padding, Groups));
+            if (Bf16)
+                using (ConvKernel.InBf16())
+                    return Compare(Case, [x, w, b], t => ConvKernel.Apply(t[0], t[1], t[2], Stride, Padding, Groups, route, raw), gen,
+                                   reference: t => ConvKernel.Libtorch(t[0], t[1], t[2], Stride, Padding, Groups),
+                                   secondOrder: false, tolerance: Bf16Tolerance);
             if (K != 1) return Run();
             // The networks differentiate a 1x1 convolution twice only where they mark it (R1, the gradient penalty),
             // so its forward and backward are checked as called elsewhere and its double backward as called there.

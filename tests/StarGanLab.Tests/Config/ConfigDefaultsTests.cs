@@ -20,6 +20,8 @@ public class ConfigDefaultsTests
         Assert.Equal((10, 5000, 10000, 50000), (c.Train.PrintEvery, c.Train.SampleEvery, c.Train.SaveEvery, c.Train.EvalEvery));
         // Deliberate deviation: official w_hpf defaults to 1 (CelebA-HQ); 0 here needs no FAN.
         Assert.Equal(0.0, c.Model.WHpf);
+        // Not an official argument: bfloat16 is opt-in, float32 as the official code computes.
+        Assert.Equal(ComputePrecision.Fp32, c.Train.Precision);
     }
 
     [Fact]

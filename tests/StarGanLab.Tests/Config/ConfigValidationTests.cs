@@ -28,6 +28,7 @@ public class ConfigValidationTests
         { V("device: gpu\n"), "device", 3, "expected auto, cpu, cuda or cuda:N, got 'gpu'" },
         { V("device: cuda:x\n"), "device", 3, "expected auto, cpu, cuda or cuda:N, got 'cuda:x'" },
         { V("train:\n  on_nan: ignore\n"), "train.on_nan", 4, "expected stop or rollback, got 'ignore'" },
+        { V("train:\n  precision: fp16\n"), "train.precision", 4, "expected one of fp32, bf16, got 'fp16'" },
         { "name: t\ndata:\n  source: web\n  root: r\n", "data.source", 3, "expected folder or synthetic, got 'web'" },
         { "name: t\ndata:\n  source: folder\n", "data.root", 3, "required when data.source is 'folder'" },
         { "name: t\nmodel:\n  num_domains: 4\ndata:\n  source: synthetic\n", "model.num_domains", 3, "must equal data.synthetic_domains (3)" },
