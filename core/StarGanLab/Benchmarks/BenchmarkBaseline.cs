@@ -11,7 +11,7 @@ public enum BaselineSource { Stargan, Official }
 public sealed record BenchmarkBaseline(
     string Path, BaselineSource Source, int ImgSize, int BatchSize, int NumDomains, int? WidthConst, int Threads,
     double SecPerIterMedian, IReadOnlyList<double> TimedSecPerIter, PhaseTimes? PhaseMedians, double? PeakRssMiB,
-    IReadOnlyDictionary<string, long> Params)
+    IReadOnlyDictionary<string, long> Params, int Accumulate = 1, string Precision = "fp32")
 {
     /// <summary>Reads either format; anything else is refused with the file and the missing or wrong key named.</summary>
     public static BenchmarkBaseline Load(string path)
@@ -46,7 +46,9 @@ public sealed record BenchmarkBaseline(
         return new(path, BaselineSource.Stargan, r.Int("img_size"), r.Int("batch_size"), r.Int("num_domains"), r.Int("width_const"),
             r.Int("threads"), r.Double("sec_per_iter_median"), timed,
             new PhaseTimes(p.Double("d_latent"), p.Double("d_ref"), p.Double("g_latent"), p.Double("g_ref"), p.Double("ema")),
-            r.Double("peak_rss_mi_b"), r.Longs("params"));
+            r.Double("peak_rss_mi_b"), r.Longs("params"),
+            // Results saved before these keys existed were made with the defaults.
+            r.Has("accumulate") ? r.Int("accumulate") : 1, r.Has("precision") ? r.String("precision") : "fp32");
     }
 
     static BenchmarkBaseline FromOfficial(string path, Reader r)
@@ -69,6 +71,10 @@ public sealed record BenchmarkBaseline(
                 throw new InvalidDataException($"{path}: key '{prefix}{key}' is {v.ValueKind}, expected {kind}");
             return v;
         }
+
+        public bool Has(string key) => e.TryGetProperty(key, out _);
+
+        public string String(string key) => Get(key, JsonValueKind.String).GetString()!;
 
         public int Int(string key) =>
             Get(key, JsonValueKind.Number).TryGetInt32(out int i) ? i : throw new InvalidDataException($"{path}: key '{prefix}{key}' is not an integer");

@@ -60,6 +60,9 @@ public sealed record BenchmarkComparison(
     {
         RequireSameConfig(now.ImgSize, now.BatchSize, now.NumDomains, now.WidthConst, saved);
         Same(saved, "threads", now.Threads, saved.Threads);
+        // The official computes in float32 on whole batches; ours may be asked to compare a bf16 or accumulated run.
+        Same(saved, "train.precision", now.Precision.ToString().ToLowerInvariant(), saved.Precision);
+        Same(saved, "train.accumulate", now.Accumulate, saved.Accumulate);
         foreach (var (net, count) in saved.Params)
             if (now.Params.TryGetValue(net, out long ours)) Same(saved, $"the {net}'s parameter count", ours, count);
     }

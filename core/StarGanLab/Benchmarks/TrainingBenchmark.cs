@@ -15,7 +15,8 @@ public sealed record PhaseTimes(double DLatent, double DRef, double GLatent, dou
 public sealed record TrainingBenchmarkResult(
     int ImgSize, int BatchSize, int NumDomains, int WidthConst, double WHpf, int Threads, int Warmup, int Iters,
     double SecPerIterMedian, double SecPerIterMin, IReadOnlyList<double> SecPerIterAll, PhaseTimes PhaseMedians,
-    double PeakRssMiB, long LiveTensorsBefore, long LiveTensorsAfter, IReadOnlyDictionary<string, long> Params, int Accumulate = 1);
+    double PeakRssMiB, long LiveTensorsBefore, long LiveTensorsAfter, IReadOnlyDictionary<string, long> Params, int Accumulate = 1,
+    ComputePrecision Precision = ComputePrecision.Fp32);
 
 /// <summary>Times complete training iterations on random tensors, as the official harness does
 /// (shared/anchors/bench_official.py): images uniform in [-1, 1], fresh latent codes every iteration, no data
@@ -23,7 +24,11 @@ public sealed record TrainingBenchmarkResult(
 public static class TrainingBenchmark
 {
     /// <summary>How `stargan bench --json` writes its result and <see cref="BenchmarkBaseline"/> reads it back.</summary>
-    public static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public static TrainingBenchmarkResult Run(ExperimentConfig cfg, int warmup, int iters, Action<string>? progress = null)
     {
@@ -78,7 +83,7 @@ public static class TrainingBenchmark
             Median(timed), timed.Count == 0 ? 0 : timed.Min(), times.Select(t => Math.Round(t, 4)).ToList(),
             new PhaseTimes(P("d_latent"), P("d_ref"), P("g_latent"), P("g_ref"), P("ema")),
             ProcessMemory.PeakRssMiB(), liveBefore, liveAfter,
-            nets.Modules.ToDictionary(m => m.Name, m => m.Module.parameters().Sum(p => p.numel())), cfg.Train.Accumulate);
+            nets.Modules.ToDictionary(m => m.Name, m => m.Module.parameters().Sum(p => p.numel())), cfg.Train.Accumulate, cfg.Train.Precision);
         nets.Dispose();
         ema.Dispose();
         return result;

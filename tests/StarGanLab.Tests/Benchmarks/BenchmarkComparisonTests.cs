@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StarGanLab.Benchmarks;
+using StarGanLab.Config;
 using Xunit;
 
 namespace StarGanLab.Tests.Benchmarks;
@@ -14,13 +15,15 @@ public sealed class BenchmarkComparisonTests : IDisposable
     static readonly Dictionary<string, long> Params = new() { ["generator"] = 1000, ["mapping_network"] = 200, ["style_encoder"] = 300, ["discriminator"] = 400 };
 
     static TrainingBenchmarkResult Result(double[] timed, int warmup = 1, int imgSize = 64, int batch = 8, int threads = 2,
-                                          int width = 4096, Dictionary<string, long>? parameters = null)
+                                          int width = 4096, Dictionary<string, long>? parameters = null, int accumulate = 1,
+                                          ComputePrecision precision = ComputePrecision.Fp32)
     {
         var sorted = timed.Order().ToArray();
         double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         return new(imgSize, batch, 2, width, 0, threads, warmup, timed.Length, median, sorted[0],
                    Enumerable.Repeat(9.0, warmup).Concat(timed).ToList(),
-                   new PhaseTimes(median * 0.2, median * 0.2, median * 0.3, median * 0.3, 0.01), 1700, 500, 500, parameters ?? Params);
+                   new PhaseTimes(median * 0.2, median * 0.2, median * 0.3, median * 0.3, 0.01), 1700, 500, 500, parameters ?? Params,
+                   accumulate, precision);
     }
 
     string Save(TrainingBenchmarkResult r) => Write("ours.json", JsonSerializer.Serialize(new { train = r, data = (object?)null }, TrainingBenchmark.Json));
@@ -120,6 +123,12 @@ public sealed class BenchmarkComparisonTests : IDisposable
         Assert.Contains("img_size is 64 there and 128 here", Assert.Throws<InvalidDataException>(() => BenchmarkComparison.Of(Result([4.0], imgSize: 128), saved)).Message);
         Assert.Contains("threads is 2 there and 1 here", Assert.Throws<InvalidDataException>(() => BenchmarkComparison.Of(Result([4.0], threads: 1), saved)).Message);
         Assert.Contains("width_const is 4096 there and 16384 here", Assert.Throws<InvalidDataException>(() => BenchmarkComparison.Of(Result([4.0], width: 16384), saved)).Message);
+        Assert.Contains("train.precision is fp32 there and bf16 here",
+            Assert.Throws<InvalidDataException>(() => BenchmarkComparison.Of(Result([4.0], precision: ComputePrecision.Bf16), saved)).Message);
+        Assert.Contains("train.accumulate is 1 there and 2 here",
+            Assert.Throws<InvalidDataException>(() => BenchmarkComparison.Of(Result([4.0], accumulate: 2), saved)).Message);
+        var bf16 = BenchmarkBaseline.Load(Save(Result([4.0], precision: ComputePrecision.Bf16, accumulate: 2)));
+        Assert.Equal(("bf16", 2), (bf16.Precision, bf16.Accumulate));   // written as the config spells it, and read back
         // The official JSON has no width: the parameter counts tell whether the networks are the same.
         var official = BenchmarkBaseline.Load(Official(8.0, [9.5, 7.9], generator: 4000));
         Assert.Contains("the generator's parameter count is 4000 there and 1000 here",
