@@ -187,41 +187,7 @@ public class GradientAccumulationTests(ITestOutputHelper output) : TorchTest
         }
     }
 
-    static readonly Action<string> Quiet = _ => { };
-
-    static List<ITrainHook> Hooks(ExperimentConfig c) => [new LossLogHook(1), new CheckpointHook(c.Train.SaveEvery, 0)];
-
-    [Fact]
-    public void A_run_that_accumulates_resumes_bit_for_bit()
-    {
-        string root = TinyRuns.TempRoot();
-        var tiny = TinyRuns.Config(root, totalIters: 4);
-        var full = tiny with { Train = tiny.Train with { BatchSize = Batch, Accumulate = 2 } };
-        using (var a = TrainingSession.Start(full, RunDirectory.Create(root, "a", false), Quiet))
-            a.Train(Hooks(full));
-
-        var half = full with { Train = full.Train with { TotalIters = 2 } };
-        using (var b = TrainingSession.Start(half, RunDirectory.Create(root, "b", false), Quiet))
-            b.Train(Hooks(half));
-        using (var b = TrainingSession.Resume(RunDirectory.Open(Path.Combine(root, "b")), ["train.total_iters=4"], Quiet))
-        {
-            Assert.Equal(2, b.Config.Train.Accumulate);   // the run's config.yaml keeps it
-            Assert.Equal(2, b.Trainer.Step);
-            b.Train(Hooks(b.Config));
-        }
-
-        foreach (var kind in new[] { TrainerCheckpoints.Nets, TrainerCheckpoints.NetsEma, TrainerCheckpoints.Optims })
-        {
-            using var x = NativeCheckpoint.Load(TrainerCheckpoints.FileOf(Path.Combine(root, "a", "checkpoints"), 4, kind));
-            using var y = NativeCheckpoint.Load(TrainerCheckpoints.FileOf(Path.Combine(root, "b", "checkpoints"), 4, kind));
-            foreach (var (group, sd) in x.Groups)
-                foreach (var (key, t) in sd)
-                    Assert.True(t.eq(y.Groups[group][key]).all().item<bool>(), $"{kind} {group}.{key} differs after resume");
-        }
-        string Losses(string run) => string.Join("\n", File.ReadAllLines(Path.Combine(root, run, "losses.jsonl"))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\"(time|s_per_iter|data_wait_s_per_iter)\":(\"[^\"]*\"|[0-9.eE+-]+),", "")));
-        Assert.Equal(Losses("a"), Losses("b"));
-    }
+    // Resume with accumulation: TrainingSessionTests.N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit.
 
     [Theory]
     [InlineData("train:\n  accumulate: 3\n", 4, "train.accumulate: expected an integer >= 1 that divides train.batch_size (8) into equal micro-batches, got 3")]

@@ -19,13 +19,18 @@ public class TrainingSessionTests : TorchTest
         [new LossLogHook(1), new SampleHook(c.Train.SampleEvery, outsPerDomain: 1), new CheckpointHook(c.Train.SaveEvery, 0)];
 
     [Theory]
-    [InlineData(AdversarialLoss.Nonsaturating)]
-    [InlineData(AdversarialLoss.WganGp)]   // its gradient penalty draws random mixing weights every D phase
-    public void N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit(AdversarialLoss adversarial)
+    [InlineData(AdversarialLoss.Nonsaturating, 1)]
+    [InlineData(AdversarialLoss.WganGp, 1)]   // its gradient penalty draws random mixing weights every D phase
+    [InlineData(AdversarialLoss.Nonsaturating, 2)]   // train.accumulate: batch 4 in two micro-batches
+    public void N_steps_then_resume_for_M_equals_N_plus_M_in_one_go_bit_for_bit(AdversarialLoss adversarial, int accumulate)
     {
         string root = TinyRuns.TempRoot();
         var tiny = TinyRuns.Config(root, totalIters: 4);
-        var full = tiny with { Loss = tiny.Loss with { Adversarial = adversarial } };
+        var full = tiny with
+        {
+            Loss = tiny.Loss with { Adversarial = adversarial },
+            Train = accumulate == 1 ? tiny.Train : tiny.Train with { BatchSize = 4, Accumulate = accumulate },
+        };
         using (var a = TrainingSession.Start(full, RunDirectory.Create(root, "a", false), Quiet))
             a.Train(Hooks(full));
 
@@ -34,6 +39,7 @@ public class TrainingSessionTests : TorchTest
             b.Train(Hooks(half));
         using (var b = TrainingSession.Resume(RunDirectory.Open(Path.Combine(root, "b")), ["train.total_iters=4"], Quiet))
         {
+            Assert.Equal(accumulate, b.Config.Train.Accumulate);   // the run's config.yaml keeps it
             Assert.Equal(2, b.Trainer.Step);
             b.Train(Hooks(b.Config));
         }
