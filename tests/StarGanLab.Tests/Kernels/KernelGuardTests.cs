@@ -14,8 +14,8 @@ namespace StarGanLab.Tests.Kernels;
 public class KernelGuardTests : TorchTest
 {
     // Odd widths (8, 16, 24), 2 domains: every fault family the guard knows has a shape here.
-    static readonly ModelConfig Odd = new(ImgSize: 32, NumDomains: 2, LatentDim: 8, StyleDim: 16, WidthConst: 256,
-                                          MaxConvDim: 24, MappingHidden: 32);
+    internal static readonly ModelConfig Odd = new(ImgSize: 32, NumDomains: 2, LatentDim: 8, StyleDim: 16, WidthConst: 256,
+                                            MaxConvDim: 24, MappingHidden: 32);
 
     /// <summary>libtorch's convolution, except that the input gradient is 1.5 times too large whenever a 2x2 or larger
     /// kernel's out_channels is not a multiple of 16: the forward value is unchanged, as in the oneDNN fault.</summary>
