@@ -246,9 +246,7 @@ public sealed class TrainingSession : IDisposable
         // (the cycle term's masks of x_fake are computed inside the generator objective).
         var x = new StepInputs(xReal, batch.YSrc.to(device), batch.XRef.to(device), batch.XRef2.to(device),
                                batch.YRef.to(device), zTrg.to(device), zTrg2.to(device), masker?.Masks(xReal), gpAlpha);
-        StepLosses losses;
-        using (Kernels.ConvKernel.ComputeIn(Config.Train.Precision))   // the step only: samples and evaluation stay float32
-            losses = Trainer.TrainStep(x);
+        var losses = Trainer.TrainStep(x);
         foreach (var (key, value) in losses.Flatten())
             if (!double.IsFinite(value))
                 throw new TrainingDivergedException($"loss {key} became {value} at step {Trainer.Step}; the last good checkpoint is kept (lower the learning rates or check the data)");

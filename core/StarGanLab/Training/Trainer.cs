@@ -64,6 +64,7 @@ public sealed class Trainer : IDisposable
     public StepLosses TrainStep(StepInputs x)
     {
         using var gcHeldOff = new Native.NoGcRegion();   // see NoGcRegion: TorchSharp's implicit Scalars race the finalizer
+        using var precision = Kernels.ConvKernel.ComputeIn(Config.Train.Precision);   // the step only: samples and evaluation stay float32
         using var scope = NewDisposeScope();
         var c = new ObjectiveContext(Nets, Config.Loss, LambdaDs, Masker);
         var parts = MicroBatches.Split(x, Config.Train.Accumulate);
