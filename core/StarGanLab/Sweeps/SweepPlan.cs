@@ -34,7 +34,7 @@ public sealed class SweepPlan
 
     public string RunDirectory(SweepRun run) => Folder.RunDirectory(run.Name);
 
-    /// <summary>Runs in order: for each grid point (cartesian product, first axis slowest), the base variant and then
+    /// <summary>Runs in order: for each base config, for each grid point (cartesian product, first axis slowest), the base variant and then
     /// each one-at-a-time value alone, and for each of those every seed. Every run's config is loaded and validated
     /// now; all problems of all runs are reported together, each override's at its line in the spec. Two runs with
     /// the same resolved config are an error (a one-at-a-time value equal to the base's, say).</summary>
@@ -48,12 +48,14 @@ public sealed class SweepPlan
                         from alone in OneAtATime(spec.OneAtATime)
                         select point.Concat(alone).ToList()).ToList();
         int?[] seeds = spec.Seeds.Count == 0 ? [null] : [.. spec.Seeds.Select(s => (int?)s)];
-        int count = variants.Count * seeds.Length;
+        int count = spec.Bases.Count * variants.Count * seeds.Length;
         int width = Math.Max(4, count.ToString().Length);
 
         var problems = new List<ConfigProblem>();
         var runs = new List<SweepRun>();
         var seen = new Dictionary<string, string>();
+        var variantBase = new Dictionary<string, string>();
+        foreach (var baseConfig in spec.Bases)
         foreach (var axis in variants)
             foreach (var seed in seeds)
             {
@@ -62,7 +64,7 @@ public sealed class SweepPlan
                 ExperimentConfig cfg;
                 try
                 {
-                    cfg = ConfigLoader.Load(spec.BaseConfig, [.. spec.Set, .. named], options);
+                    cfg = ConfigLoader.Load(baseConfig, [.. spec.Set, .. named], options);
                 }
                 catch (ConfigException e)
                 {
@@ -73,6 +75,13 @@ public sealed class SweepPlan
                 string index = runs.Count.ToString().PadLeft(width, '0');
                 string name = $"{index}-{RunNames.Derive(unnamed, named)}";
                 string variant = RunNames.Derive(unnamed, axisOverrides);
+                if (variantBase.TryGetValue(variant, out var otherBase) && otherBase != baseConfig)
+                {
+                    problems.Add(new ConfigProblem(spec.SourceFile ?? spec.Name, 0, 0, "base",
+                        $"bases {otherBase} and {baseConfig} both have the config name '{cfg.Name}', and a sweep names its runs after it; give them different name: keys"));
+                    continue;
+                }
+                variantBase[variant] = baseConfig;
                 string[] placement = [$"run.root={folder.Root}", $"run.name={name}"];
                 cfg = cfg with { Run = new RunConfig(folder.Root, name) };
 
@@ -86,7 +95,7 @@ public sealed class SweepPlan
                     continue;
                 }
                 seen[identity] = name;
-                runs.Add(new SweepRun(runs.Count, name, variant, seed, axisOverrides, [.. spec.Set, .. named, .. placement], cfg, Path.GetFullPath(spec.BaseConfig)));
+                runs.Add(new SweepRun(runs.Count, name, variant, seed, axisOverrides, [.. spec.Set, .. named, .. placement], cfg, Path.GetFullPath(baseConfig)));
             }
         if (problems.Count > 0) throw new ConfigException([.. problems.Distinct()]);
         return new SweepPlan(spec, folder, runs);

@@ -35,12 +35,12 @@ public sealed record SlurmOptions(
     public IReadOnlyList<string> Setup { get; init; } = Setup ?? [];
 }
 
-/// <summary>A sweep: a base config, overrides common to every run, grid axes (every combination), one-at-a-time
-/// axes (each value alone off the base, plus the base once) and seeds. <see cref="SweepPlan.Expand"/> turns it
+/// <summary>A sweep: a base config (or several, see <see cref="Bases"/>), overrides common to every run, grid axes
+/// (every combination), one-at-a-time axes (each value alone off the base, plus the base once) and seeds. <see cref="SweepPlan.Expand"/> turns it
 /// into runs. Read from YAML by <see cref="SweepSpecLoader"/>; F# scripts build or adjust one with the
 /// <c>With*</c> methods (records of C# cannot be copied with F#'s <c>with</c>).</summary>
 /// <param name="Name">Sweep name (the spec file's name by default); names the default root and the Slurm job.</param>
-/// <param name="BaseConfig">The base experiment YAML, absolute.</param>
+/// <param name="BaseConfig">The base experiment YAML, absolute; the first of <see cref="Bases"/>.</param>
 /// <param name="Root">Folder of the sweep: its run directories, task records, logs and summary; relative paths are
 /// relative to the current directory, as a config's run.root.</param>
 /// <param name="Set">"key.path=value" overrides applied to every run (not part of run names).</param>
@@ -59,6 +59,17 @@ public sealed record SweepSpec(
 {
     public SlurmOptions Slurm { get; init; } = Slurm ?? new();
 
+    readonly IReadOnlyList<string>? bases;
+
+    /// <summary>The base configs, absolute, the outermost axis of the sweep: every grid point, one-at-a-time value and
+    /// seed runs on each of them (<c>base: [A.yaml, B.yaml]</c>, e.g. the Table 1 presets, which differ in several
+    /// keys at once). Runs are named after each base's config name, so those must differ. Default: <see cref="BaseConfig"/> alone.</summary>
+    public IReadOnlyList<string> Bases
+    {
+        get => bases ?? [BaseConfig];
+        init => bases = value.Count == 0 ? null : value;
+    }
+
     /// <summary>The spec file, absolute; null for a spec built in code.</summary>
     public string? SourceFile { get; init; }
 
@@ -70,6 +81,14 @@ public sealed record SweepSpec(
         this with { Set = [.. Set, .. overrides] };
 
     public SweepSpec WithRoot(string root) => this with { Root = root };
+
+    /// <summary>The spec over these base configs (absolute or relative to the current directory), in this order.</summary>
+    public SweepSpec WithBases(IEnumerable<string> configs)
+    {
+        string[] all = [.. configs.Select(Path.GetFullPath)];
+        if (all.Length == 0) throw new ArgumentException("a sweep needs at least one base config", nameof(configs));
+        return this with { BaseConfig = all[0], Bases = all };
+    }
 
     public SweepSpec WithSeeds(IEnumerable<int> seeds) => this with { Seeds = [.. seeds] };
 

@@ -10,7 +10,8 @@ namespace StarGanLab.Sweeps;
 /// <remarks>
 /// <code>
 /// name: ablation                  # default: the file name; names the default root and the Slurm job
-/// base: ../quickstart.yaml        # the base config, relative to this file (required)
+/// base: ../quickstart.yaml        # the base config, relative to this file (required); a list sweeps over several
+///                                 #   ([../ablations/A.yaml, ../ablations/B.yaml]), runs named after each one's name:
 /// root: runs/sweeps/ablation      # default runs/sweeps/NAME, relative to the current directory
 /// set: {train.total_iters: 500}   # common overrides, not part of run names (nested mappings also work)
 /// grid: {optim.lr: [1e-4, 5e-4]}  # every combination
@@ -52,15 +53,7 @@ public static class SweepSpecLoader
         if (!RunNames.TryValidate(name, out var why))
             reader.Problem(map.Find("name")?.Value.Location ?? default, "name", $"'{name}' {why}; the name becomes a folder and a job name");
 
-        string baseConfig = "";
-        if (reader.String(map, "base") is not { Length: > 0 } basePath)
-            reader.Problem(map.Location with { Line = 0, Column = 0 }, "base", "required key is missing; expected the path of the base experiment YAML, relative to the spec");
-        else
-        {
-            baseConfig = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullPath)!, basePath));
-            if (!File.Exists(baseConfig))
-                reader.Problem(map.Find("base")!.Value.Location, "base", $"base config not found: {baseConfig}");
-        }
+        var bases = reader.Bases(map, Path.GetDirectoryName(fullPath)!);
         string root = reader.String(map, "root") ?? Path.Combine("runs", "sweeps", name);
         if (root.Length == 0) reader.Problem(map.Find("root")!.Value.Location, "root", "expected a folder for the sweep's runs, got an empty string");
 
@@ -84,10 +77,11 @@ public static class SweepSpecLoader
         }
         if (problems.Count > 0) throw new ConfigException(problems);
 
-        return new SweepSpec(name, baseConfig, root,
+        return new SweepSpec(name, bases[0], root,
             [.. set.Select(s => $"{s.Key}={s.Value}")],
             grid, oneAtATime, seeds, slurm)
         {
+            Bases = bases,
             SourceFile = fullPath,
             SetLocations = [.. set.Select(s => ToSpec(s.At))],
         };
@@ -114,6 +108,33 @@ public static class SweepSpecLoader
             if (e.Value is ScalarNode s) return s.IsNull ? "" : s.Value;
             Problem(e.Value.Location, path ?? key, $"expected a string, got {Describe(e.Value)}");
             return null;
+        }
+
+        /// <summary>The base config(s): one path or a list of distinct paths, relative to the spec's folder, each
+        /// existing. Never empty when no problem was recorded.</summary>
+        public List<string> Bases(MapNode map, string specDir)
+        {
+            var bases = new List<string>();
+            if (map.Find("base") is not { } e || e.Value is ScalarNode { IsNull: true })
+            {
+                Problem(map.Location with { Line = 0, Column = 0 }, "base", "required key is missing; expected the path of the base experiment YAML, relative to the spec");
+                return [""];
+            }
+            var items = e.Value switch { SequenceNode q => q.Items, ScalarNode s => [s], _ => null };
+            if (items is null || items.Count == 0)
+            {
+                Problem(e.Value.Location, "base", $"expected a config path or a list of them, got {(items is null ? Describe(e.Value) : "an empty list")}");
+                return [""];
+            }
+            foreach (var item in items)
+            {
+                if (item is not ScalarNode { IsNull: false, Value.Length: > 0 } s) { Problem(item.Location, "base", $"expected a config path, got {Describe(item)}"); continue; }
+                string full = Path.GetFullPath(Path.Combine(specDir, s.Value));
+                if (!File.Exists(full)) Problem(s.Location, "base", $"base config not found: {full}");
+                else if (bases.Contains(full)) Problem(s.Location, "base", $"base config {s.Value} is listed twice");
+                else bases.Add(full);
+            }
+            return bases.Count > 0 ? bases : [""];
         }
 
         int? Int(MapNode map, string key, string path, int min)

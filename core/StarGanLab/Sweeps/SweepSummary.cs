@@ -10,10 +10,20 @@ public sealed record SummaryRow(SweepRun Run, RunState State, long Step, IReadOn
 
 /// <summary>Mean and sample standard deviation (n - 1) of one column over a variant's finished seeds; Std is null
 /// for a single value.</summary>
-public sealed record SummaryStat(double Mean, double? Std, int N);
+public sealed record SummaryStat(double Mean, double? Std, int N)
+{
+    /// <summary>Half-width of the 95% confidence interval of the mean, Student's t with N - 1 degrees of freedom
+    /// (seeds are few, so the normal 1.96 would be too narrow: 4.30 at 3 seeds); null for a single value.</summary>
+    public double? Ci95 => Std is { } sd ? StudentT.Quantile975(N - 1) * sd / Math.Sqrt(N) : null;
+
+    public double? CiLow => Ci95 is { } h ? Mean - h : null;
+    public double? CiHigh => Ci95 is { } h ? Mean + h : null;
+}
 
 /// <summary>The runs of one variant (they differ only in the seed) and their statistics over finished runs.</summary>
-public sealed record SummaryGroup(string Variant, IReadOnlyList<string> AxisOverrides, IReadOnlyList<SummaryRow> Rows,
+/// <param name="Label">How tables name it: its axis overrides, "(base)" for none, and with several base configs the
+/// variant's name (config name and overrides).</param>
+public sealed record SummaryGroup(string Variant, string Label, IReadOnlyList<string> AxisOverrides, IReadOnlyList<SummaryRow> Rows,
     IReadOnlyDictionary<string, SummaryStat> Stats)
 {
     public int Finished => Rows.Count(r => r.State == RunState.Finished);
@@ -36,10 +46,14 @@ public sealed class SweepSummary
     SweepSummary(SweepPlan plan, IReadOnlyList<string> columns, IReadOnlyList<SummaryRow> runs)
     {
         (Plan, Columns, Runs) = (plan, columns, runs);
-        Variants = [.. runs.GroupBy(r => r.Run.Variant).Select(g => new SummaryGroup(g.Key, g.First().Run.AxisOverrides, [.. g],
+        bool severalBases = plan.Spec.Bases.Count > 1;
+        Variants = [.. runs.GroupBy(r => r.Run.Variant).Select(g => new SummaryGroup(g.Key, Label(g.Key, g.First().Run.AxisOverrides, severalBases), g.First().Run.AxisOverrides, [.. g],
             columns.Select(c => (c, Stat(g.Where(r => r.State == RunState.Finished && r.Values.ContainsKey(c)).Select(r => r.Values[c]).ToList())))
                    .Where(s => s.Item2 is not null).ToDictionary(s => s.c, s => s.Item2!)))];
     }
+
+    static string Label(string variant, IReadOnlyList<string> overrides, bool severalBases) =>
+        severalBases ? variant : overrides.Count == 0 ? "(base)" : string.Join(", ", overrides);
 
     public static SweepSummary Build(SweepPlan plan)
     {
@@ -86,16 +100,19 @@ public sealed class SweepSummary
         IO.AtomicFile.WriteAllText(Plan.Folder.RunsCsv, RunsCsv());
     }
 
-    /// <summary>One row per variant: variant, overrides, seeds, finished, then COLUMN_mean and COLUMN_std per column.</summary>
+    /// <summary>One row per variant: variant, overrides, seeds, finished, then COLUMN_mean, COLUMN_std and COLUMN_ci95
+    /// (the half-width of the 95% interval of the mean) per column.</summary>
     public string VariantsCsv()
     {
         var lines = new List<IEnumerable<string>>
         {
-            new[] { "variant", "overrides", "runs", "finished" }.Concat(Columns.SelectMany(c => new[] { c + "_mean", c + "_std" })),
+            new[] { "variant", "overrides", "runs", "finished" }.Concat(Columns.SelectMany(c => new[] { c + "_mean", c + "_std", c + "_ci95" })),
         };
         foreach (var g in Variants)
             lines.Add(new[] { g.Variant, string.Join(" ", g.AxisOverrides), g.Rows.Count.ToString(CultureInfo.InvariantCulture), g.Finished.ToString(CultureInfo.InvariantCulture) }
-                .Concat(Columns.SelectMany(c => g.Stats.TryGetValue(c, out var s) ? new[] { Exact(s.Mean), s.Std is { } sd ? Exact(sd) : "" } : ["", ""])));
+                .Concat(Columns.SelectMany(c => g.Stats.TryGetValue(c, out var s)
+                    ? new[] { Exact(s.Mean), s.Std is { } sd ? Exact(sd) : "", s.Ci95 is { } h ? Exact(h) : "" }
+                    : ["", "", ""])));
         return Csv(lines);
     }
 
@@ -116,16 +133,17 @@ public sealed class SweepSummary
         int finished = Runs.Count(r => r.State == RunState.Finished);
         var md = new StringBuilder();
         md.AppendLine($"# Sweep {spec.Name}").AppendLine();
-        md.AppendLine($"{Runs.Count} runs, {finished} finished, under `{Plan.Folder.Root}`; base `{spec.BaseConfig}`" +
+        md.AppendLine($"{Runs.Count} runs, {finished} finished, under `{Plan.Folder.Root}`; base{(spec.Bases.Count > 1 ? "s" : "")} {string.Join(", ", spec.Bases.Select(b => $"`{b}`"))}" +
                       (spec.Seeds.Count > 0 ? $"; seeds {string.Join(", ", spec.Seeds)}" : "") + ".");
         md.AppendLine("Values: the final results (the last evaluation in metrics.jsonl and the last logged losses in losses.jsonl) " +
-                      "of finished runs; mean ± sample standard deviation over seeds.").AppendLine();
+                      "of finished runs; mean ± sample standard deviation over seeds, then the 95% confidence interval of the mean " +
+                      "in brackets (Student's t; wide at few seeds: two variants whose intervals overlap are not shown to differ).").AppendLine();
         md.AppendLine(QualityLine()).AppendLine();
         md.AppendLine(Row(new[] { "variant", "finished" }.Concat(Columns)));
         md.AppendLine(Row(Enumerable.Repeat("---", Columns.Count + 2)));
         foreach (var g in Variants)
-            md.AppendLine(Row(new[] { Cell(g.AxisOverrides.Count == 0 ? "(base)" : string.Join(", ", g.AxisOverrides)), $"{g.Finished}/{g.Rows.Count}" }
-                .Concat(Columns.Select(c => g.Stats.TryGetValue(c, out var s) ? Short(s.Mean) + (s.Std is { } sd ? " ± " + Short(sd) : "") : ""))));
+            md.AppendLine(Row(new[] { Cell(g.Label), $"{g.Finished}/{g.Rows.Count}" }
+                .Concat(Columns.Select(c => g.Stats.TryGetValue(c, out var s) ? Format(s) : ""))));
         md.AppendLine().AppendLine("## Runs").AppendLine();
         md.AppendLine(Row(new[] { "run", "state", "step" }.Concat(Columns)));
         md.AppendLine(Row(Enumerable.Repeat("---", Columns.Count + 3)));
@@ -141,9 +159,13 @@ public sealed class SweepSummary
         if (Quality.For(Columns) is not { } q) return "Quality: " + Quality.NoneAvailable + ".";
         var ranked = Variants.Where(g => g.Stats.ContainsKey(q.Key))
             .OrderBy(g => q.HigherIsBetter ? -g.Stats[q.Key].Mean : g.Stats[q.Key].Mean)
-            .Select(g => g.AxisOverrides.Count == 0 ? "(base)" : string.Join(", ", g.AxisOverrides));
+            .Select(g => g.Label);
         return $"Quality: {q.Key} ({q.Better} is better), variants best first: {Cell(string.Join("; ", ranked))}.";
     }
+
+    /// <summary>"0.912 ± 0.012 [0.882, 0.942]": mean ± std [95% interval], or the mean alone for one seed.</summary>
+    public static string Format(SummaryStat s) =>
+        Short(s.Mean) + (s.Std is { } sd ? $" ± {Short(sd)} [{Short(s.CiLow!.Value)}, {Short(s.CiHigh!.Value)}]" : "");
 
     static string State(RunState s) => s.ToString().ToLowerInvariant();
     static string Exact(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -84,4 +84,37 @@ public class SweepSpecTests
         var e = Assert.Throws<ConfigException>(() => SweepSpecLoader.Load(s.Spec("grid: {loss.lambda_cyc: [0, 2]}\none_at_a_time: {loss.lambda_cyc: [0]}\n")));
         Assert.Contains("one_at_a_time.loss.lambda_cyc: is also a grid axis", Assert.Single(e.Problems).ToString());
     }
+
+    [Fact]
+    public void A_list_of_bases_sweeps_each_of_them_outermost_named_after_its_config()
+    {
+        using var s = new SweepScratch();
+        s.Write("other", "base: tiny.yaml\nname: other\nloss: {lambda_cyc: 2}\n");
+        var spec = SweepSpecLoader.Load(s.Write("multi", $"base: [tiny.yaml, other.yaml]\nroot: {Path.Combine(s.Dir, "sweep")}\n" +
+                                                         "seeds: [1, 2]\none_at_a_time: {loss.lambda_sty: [0]}\n"));
+        Assert.Equal([s.Base, Path.Combine(s.Dir, "other.yaml")], spec.Bases);
+        Assert.Equal(s.Base, spec.BaseConfig);
+        var plan = SweepPlan.Expand(spec);
+        Assert.Equal(["0000-tiny-seed1", "0001-tiny-seed2", "0002-tiny-lambda_sty=0-seed1", "0003-tiny-lambda_sty=0-seed2",
+                      "0004-other-seed1", "0005-other-seed2", "0006-other-lambda_sty=0-seed1", "0007-other-lambda_sty=0-seed2"],
+                     plan.Runs.Select(r => r.Name));
+        Assert.All(plan.Runs.Skip(4), r => Assert.Equal(Path.Combine(s.Dir, "other.yaml"), r.BaseConfig));
+        Assert.All(plan.Runs.Skip(4), r => Assert.Equal(2f, r.Config.Loss.LambdaCyc));
+        Assert.Equal(1f, plan.Runs[0].Config.Loss.LambdaCyc);
+    }
+
+    [Fact]
+    public void Bases_that_share_a_config_name_are_missing_or_repeated_are_refused()
+    {
+        using var s = new SweepScratch();
+        s.Write("twin", "base: tiny.yaml\nloss: {lambda_cyc: 2}\n");   // same name: tiny
+        var twin = Assert.Throws<ConfigException>(() => SweepPlan.Expand(SweepSpecLoader.Load(s.Write("a", "base: [tiny.yaml, twin.yaml]\n"))));
+        Assert.Contains("both have the config name 'tiny'", Assert.Single(twin.Problems).Message);
+
+        var bad = Assert.Throws<ConfigException>(() => SweepSpecLoader.Load(s.Write("b", "base: [tiny.yaml, gone.yaml, tiny.yaml]\n")));
+        Assert.Contains("b.yaml:1:19: base: base config not found", bad.Message);
+        Assert.Contains("b.yaml:1:30: base: base config tiny.yaml is listed twice", bad.Message);
+        var empty = Assert.Throws<ConfigException>(() => SweepSpecLoader.Load(s.Write("c", "base: []\n")));
+        Assert.Contains("base: expected a config path or a list of them, got an empty list", empty.Message);
+    }
 }

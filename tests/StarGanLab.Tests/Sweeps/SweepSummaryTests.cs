@@ -55,15 +55,17 @@ public class SweepSummaryTests
 
         summary.Write();
         var csv = File.ReadAllLines(plan.Folder.SummaryCsv);
-        Assert.Equal("variant,overrides,runs,finished,FID_latent/mean_mean,FID_latent/mean_std,G/ref_cyc_mean,G/ref_cyc_std,D/latent_real_mean,D/latent_real_std", csv[0]);
-        Assert.Equal("tiny,,3,3,20,10,2,1,0.25,0", csv[1]);
-        Assert.StartsWith("tiny-lambda_cyc=0,loss.lambda_cyc=0,3,2,,,5,1.414", csv[2]);
+        Assert.Equal("variant,overrides,runs,finished,FID_latent/mean_mean,FID_latent/mean_std,FID_latent/mean_ci95," +
+                     "G/ref_cyc_mean,G/ref_cyc_std,G/ref_cyc_ci95,D/latent_real_mean,D/latent_real_std,D/latent_real_ci95", csv[0]);
+        // 95% half-widths: t(0.975, 2) = 4.3027 times std / sqrt(3)
+        Assert.Equal($"tiny,,3,3,20,10,{4.3027 * 10 / Math.Sqrt(3):R},2,1,{4.3027 / Math.Sqrt(3):R},0.25,0,0", csv[1]);
+        Assert.StartsWith("tiny-lambda_cyc=0,loss.lambda_cyc=0,3,2,,,,5,1.414", csv[2]);
         var runs = File.ReadAllLines(plan.Folder.RunsCsv);
         Assert.Equal("index,run,variant,seed,state,step,FID_latent/mean,G/ref_cyc,D/latent_real", runs[0]);
         Assert.Equal("5,0005-tiny-lambda_cyc=0-seed3,tiny-lambda_cyc=0,3,interrupted,1,,100,0.25", runs[6]);
         string md = File.ReadAllText(plan.Folder.SummaryMarkdown);
-        Assert.Contains("| (base) | 3/3 | 20 ± 10 | 2 ± 1 | 0.25 ± 0 |", md);
-        Assert.Contains("| loss.lambda_cyc=0 | 2/3 |  | 5 ± 1.414 | 0.25 ± 0 |", md);
+        Assert.Contains("| (base) | 3/3 | 20 ± 10 [-4.842, 44.84] | 2 ± 1 [-0.4842, 4.484] | 0.25 ± 0 [0.25, 0.25] |", md);
+        Assert.Contains("| loss.lambda_cyc=0 | 2/3 |  | 5 ± 1.414 [-7.706, 17.71] | 0.25 ± 0 [0.25, 0.25] |", md);   // t(0.975, 1) = 12.71
         Assert.Contains("| 0005-tiny-lambda_cyc=0-seed3 | interrupted | 1/2 |  | 100 | 0.25 |", md);
     }
 
@@ -77,6 +79,33 @@ public class SweepSummaryTests
         Assert.Equal(new SummaryStat(0.5, null, 1), summary.Variants[0].Stats["G/ref_cyc"]);
         Assert.Equal(RunState.Pending, summary.Runs[1].State);
         Assert.Empty(summary.Runs[1].Values);
-        Assert.Contains("tiny,,2,1,0.5,,0.25,", summary.VariantsCsv());
+        Assert.Contains("tiny,,2,1,0.5,,,0.25,,", summary.VariantsCsv());
+    }
+
+    [Fact]
+    public void Student_t_quantiles_match_the_tables_and_the_expansion_joins_them()
+    {
+        Assert.Equal(12.7062, StudentT.Quantile975(1));
+        Assert.Equal(4.3027, StudentT.Quantile975(2));
+        Assert.Equal(2.0423, StudentT.Quantile975(30));
+        Assert.Equal(2.0395, StudentT.Quantile975(31), 3);    // exact 2.03951
+        Assert.Equal(2.0211, StudentT.Quantile975(40), 3);    // exact 2.02108
+        Assert.Equal(1.9840, StudentT.Quantile975(100), 3);   // exact 1.98397
+        Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile975(0));
+    }
+
+    [Fact]
+    public void With_several_bases_each_variant_is_labelled_by_its_config_name()
+    {
+        using var s = new SweepScratch(totalIters: 2);
+        s.Write("other", $"base: tiny.yaml\nname: other\n");
+        var plan = SweepPlan.Expand(SweepSpecLoader.Load(s.Write("spec", $"base: [tiny.yaml, other.yaml]\nroot: {Path.Combine(s.Dir, "sweep")}\nseeds: [1, 2]\n")));
+        for (int i = 0; i < 4; i++) Prepare(plan, plan.Runs[i], 2, cyc: i);
+        var summary = SweepSummary.Build(plan);
+        Assert.Equal(["tiny", "other"], summary.Variants.Select(v => v.Label));
+        string md = summary.Markdown();
+        Assert.Contains("| tiny | 2/2 |", md);
+        Assert.Contains("| other | 2/2 | 2.5 ± 0.7071 [-3.853, 8.853] |", md);
+        Assert.Contains("bases `", md);
     }
 }
