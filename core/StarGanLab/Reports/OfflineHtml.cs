@@ -23,6 +23,38 @@ public static class OfflineHtml
         return $"<script type=\"text/javascript\">{js}</script>";
     });
 
+    /// <summary>An HTML page's start up to and including its heading: the reports' style sheet, plotly.js inline, the
+    /// title (text, escaped here) and a note under it. Close it with <see cref="PageEnd"/>.</summary>
+    public static string PageStart(string title, string note)
+    {
+        string t = Escape(title);
+        return $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>{{t}}</title>
+            <style>
+              body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
+              h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+              pre { background: #f6f8fa; padding: 12px; font-size: 12px; overflow-x: auto; }
+              figure { display: inline-block; margin: 0 16px 16px 0; vertical-align: top; }
+              figcaption { font-size: 12px; color: #555; }
+              table.sgl { border-collapse: collapse; font-size: 13px; }
+              table.sgl td, table.sgl th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+              .note { color: #666; }
+            </style>
+            {{PlotlyScript()}}
+            </head>
+            <body>
+            <h1>{{t}}</h1>
+            <p class="note">{{Escape(note)}}</p>
+
+            """;
+    }
+
+    public const string PageEnd = "</body>\n</html>\n";
+
     /// <summary>A script element holding all of plotly.js.</summary>
     public static string PlotlyScript() => Script.Value;
 

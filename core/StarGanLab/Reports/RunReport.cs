@@ -25,30 +25,8 @@ public static class RunReport
     public static string Render(RunResults run)
     {
         var html = new StringBuilder();
-        string title = OfflineHtml.Escape($"StarGAN v2 run {run.Name}");
-        html.Append($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>{{title}}</title>
-            <style>
-              body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
-              h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
-              pre { background: #f6f8fa; padding: 12px; font-size: 12px; overflow-x: auto; }
-              figure { display: inline-block; margin: 0 16px 16px 0; vertical-align: top; }
-              figcaption { font-size: 12px; color: #555; }
-              table.sgl { border-collapse: collapse; font-size: 13px; }
-              table.sgl td, table.sgl th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-              .note { color: #666; }
-            </style>
-            {{OfflineHtml.PlotlyScript()}}
-            </head>
-            <body>
-            <h1>{{title}}</h1>
-            <p class="note">{{OfflineHtml.Escape(Summary(run))}}</p>
-
-            """);
+        string title = $"StarGAN v2 run {run.Name}";
+        html.Append(OfflineHtml.PageStart(title, Summary(run)));
 
         html.Append("<h2>Losses</h2>\n");
         if (run.Losses.Series.Count == 0)
@@ -73,7 +51,7 @@ public static class RunReport
             foreach (var png in run.NewestSamples) html.Append(OfflineHtml.Image(png, SampleScale(run))).Append('\n');
 
         html.Append("<h2>Resolved config</h2>\n").Append(OfflineHtml.Preformatted(run.ConfigYaml)).Append('\n');
-        html.Append("</body>\n</html>\n");
+        html.Append(OfflineHtml.PageEnd);
         return html.ToString();
     }
 

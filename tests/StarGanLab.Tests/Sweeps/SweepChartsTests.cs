@@ -1,0 +1,34 @@
+using StarGanLab.Sweeps;
+using Xunit;
+
+namespace StarGanLab.Tests.Sweeps;
+
+/// <summary>The sweep page: a table with intervals and one chart per metric, from prepared run folders.</summary>
+public class SweepChartsTests
+{
+    static string Esc(string text) => StarGanLab.Reports.OfflineHtml.Escape(text);
+
+    [Fact]
+    public void The_page_has_the_interval_table_and_a_chart_per_present_metric_with_means_errors_and_seeds()
+    {
+        using var s = new SweepScratch(totalIters: 2);
+        var plan = s.Plan("one_at_a_time: {loss.lambda_cyc: [0]}\nseeds: [1, 2, 3]\n");
+        for (int i = 0; i < 3; i++) SweepSummaryTests.Prepare(plan, plan.Runs[i], 2, cyc: i + 1, fid: 10 * (i + 1));
+        for (int i = 3; i < 6; i++) SweepSummaryTests.Prepare(plan, plan.Runs[i], 2, cyc: 7);
+        var summary = SweepSummary.Build(plan);
+
+        string path = SweepCharts.WriteHtml(summary, ["FID_latent/mean", "G/ref_cyc", "not/a_column"], Path.Combine(s.Dir, "t.html"), "Table <1>", "three seeds");
+        string html = File.ReadAllText(path);
+        Assert.Contains("<h1>Table &lt;1&gt;</h1>", html);
+        Assert.Contains($"<td>{Esc("20 ± 10 [-4.842, 44.84]")}</td>", html);
+        Assert.Contains($"<td>{Esc("7 ± 0 [7, 7]")}</td>", html);
+        Assert.DoesNotContain("not/a_column", html);                       // no run has it: neither column nor chart
+        Assert.Equal(2, html[html.IndexOf("</head>")..].Split("Plotly.newPlot(").Length - 1);   // after plotly.js itself
+        var chart = SweepCharts.Metric(summary, "FID_latent/mean");
+        string json = Plotly.NET.GenericChart.toChartHTML(chart);
+        Assert.Contains("\"error_y\":{\"visible\":true,\"type\":\"data\",\"symmetric\":true,\"array\":[24.84", json);
+        Assert.Contains("\"y\":[10.0,20.0,30.0]", json);                  // the three seeds, beside the mean
+        var e = Assert.Throws<ArgumentException>(() => SweepCharts.Metric(summary, "not/a_column"));
+        Assert.Contains("no finished run of sweep spec has a value for 'not/a_column'", e.Message);
+    }
+}
