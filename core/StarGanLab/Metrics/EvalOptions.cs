@@ -1,4 +1,5 @@
 using StarGanLab.Config;
+using StarGanLab.Networks;
 
 namespace StarGanLab.Metrics;
 
@@ -31,8 +32,20 @@ public sealed record EvalOptions(
             ? [new GroundTruth.GroundTruthMetric(GroundTruth.GroundTruthMetric.OracleDirectory(cache),
                 new GroundTruth.GroundTruthOptions(OutsPerInput: cfg.Metrics.NumOutsPerDomain), log)]
             : [];
-        return new(EvalModes.Parse(cfg.Metrics.Modes), cfg.Seed, cfg.Metrics.Seeds, cfg.Metrics.NumOutsPerDomain, cfg.Train.ValBatchSize,
+        return new(ModesOf(cfg, log), cfg.Seed, cfg.Metrics.Seeds, cfg.Metrics.NumOutsPerDomain, cfg.Train.ValBatchSize,
                    cfg.Metrics.BatchSize, cache, extra);
+    }
+
+    /// <summary>metrics.modes, less the reference mode for a model without style codes (Table 1's A-D): a sweep over
+    /// presets evaluates each in the modes it has, where a run that asked for both would otherwise fail at its end.
+    /// Asking for the reference mode alone, or with --mode, still fails in <see cref="Evaluation.Run(Runs.TrainedModel, EvalOptions, Action{string}?)"/>,
+    /// naming the model.</summary>
+    static IReadOnlyList<string> ModesOf(ExperimentConfig cfg, Action<string>? log)
+    {
+        var modes = EvalModes.Parse(cfg.Metrics.Modes);
+        if (cfg.Model.HasReferences() || !modes.Contains(EvalModes.Reference) || modes.Count == 1) return modes;
+        log?.Invoke($"evaluating the latent mode only: {cfg.Model.Describe()} has no style encoder, so no reference-guided synthesis (metrics.modes lists both)");
+        return [.. modes.Where(m => m != EvalModes.Reference)];
     }
 
     public IReadOnlyList<int> SeedList => Enumerable.Range(Seed, Seeds).ToList();

@@ -35,4 +35,19 @@ public class MetricsConfigTests
         Assert.Equal(1, m.Seeds);
         Assert.False(m.EvalAtEnd);
     }
+
+    [Fact]
+    public void A_model_without_style_codes_is_evaluated_in_the_latent_mode_only_and_says_so()
+    {
+        var full = new ExperimentConfig("t");
+        var presetA = full with { Model = full.Model with { Injection = InjectionMode.Concat, StyleSource = StyleCode.Domain, Discriminator = DiscriminatorHead.Classifier } };
+        var said = new List<string>();
+        Assert.Equal([EvalModes.Latent, EvalModes.Reference], StarGanLab.Metrics.EvalOptions.From(full, said.Add).Modes);
+        Assert.Empty(said);
+        Assert.Equal([EvalModes.Latent], StarGanLab.Metrics.EvalOptions.From(presetA, said.Add).Modes);
+        Assert.Contains("evaluating the latent mode only", Assert.Single(said));
+        // Asking for the reference mode alone is kept, so that the evaluation refuses it with the model named.
+        var referenceOnly = presetA with { Metrics = presetA.Metrics with { Modes = "reference" } };
+        Assert.Equal([EvalModes.Reference], StarGanLab.Metrics.EvalOptions.From(referenceOnly).Modes);
+    }
 }
