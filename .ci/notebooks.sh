@@ -27,7 +27,7 @@ host=$ci/repl-host
 start=$SECONDS
 phase() { echo "notebooks: $1 (${2}s)"; }
 
-rm -rf "$runs" "$out" "$host"
+rm -rf "$runs" "$out" "$host" "$ci/sweep"
 mkdir -p "$runs" "$out"
 
 # 1. The library with natives flat beside it (docs/tracking.md, "Notebooks and reports"); the notebooks #r it from here.
@@ -55,6 +55,14 @@ for lr in 5.0e-4 1.0e-4; do
 done
 phase "trained 2 tiny runs under $runs" $((SECONDS - t))
 
+# 2b. The tiny sweep (configs/sweeps/tiny.yaml: 3 runs of 4 steps) for sweep_table, run where its root resolves
+#     into the artifacts.
+t=$SECONDS
+mkdir -p "$ci/sweep"
+(cd "$ci/sweep" && dotnet "$OLDPWD/$stargan" sweep "$OLDPWD/configs/sweeps/tiny.yaml" --parallel 1) > "$out/sweep.log" 2>&1 \
+  || { tail -20 "$out/sweep.log"; echo "notebooks: tiny sweep failed"; exit 1; }
+phase "trained the tiny sweep under $ci/sweep" $((SECONDS - t))
+
 # 3. The notebook host: dotnet-repl from the local tool manifest, then the private copy described above.
 t=$SECONDS
 dotnet tool restore > "$out/tool-restore.log" 2>&1 || { cat "$out/tool-restore.log"; exit 1; }
@@ -74,9 +82,11 @@ notebook_set="$(printf '%s;' "${tiny[@]/#--set/}" | tr -d ' ' | sed 's/;;/;/g; s
 declare -A env_for=(
   [explore_run]="STARGAN_TRAIN=../configs/quickstart.yaml STARGAN_TRAIN_SET=$notebook_set MLFLOW_TRACKING_URI=$PWD/$ci/mlruns"
   [compare_runs]="STARGAN_RUNS=$PWD/$runs"
+  [sweep_table]="STARGAN_SWEEP=$PWD/configs/sweeps/tiny.yaml STARGAN_SWEEP_CWD=$PWD/$ci/sweep"
 )
-# Charts each notebook draws at least (explore: D, G, cycle, timing; compare: 5 scalars across runs).
-declare -A min_charts=([explore_run]=4 [compare_runs]=5)
+# Charts each notebook draws at least (explore: D, G, cycle, timing; compare: 5 scalars across runs; sweep_table:
+# the tiny sweep is not evaluated, so its final losses, 2 of which its runs have).
+declare -A min_charts=([explore_run]=4 [compare_runs]=5 [sweep_table]=2)
 status=0
 for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)

@@ -44,10 +44,9 @@ public static class SweepCharts
     public static string Html(SweepSummary summary, IReadOnlyList<string> columns, string title, string intro)
     {
         var html = new StringBuilder(OfflineHtml.PageStart(title, intro));
-        var present = columns.Where(c => summary.Variants.Any(g => g.Stats.ContainsKey(c))).ToList();
-        html.Append(OfflineHtml.Table(["variant", "finished", .. present],
-            summary.Variants.Select(g => (IReadOnlyList<string>)[g.Label, $"{g.Finished}/{g.Rows.Count}",
-                .. present.Select(c => g.Stats.TryGetValue(c, out var s) ? SweepSummary.Format(s) : "")]))).Append('\n');
+        var present = SweepTable.Present(summary, columns);
+        var rows = SweepTable.Rows(summary, present);
+        html.Append(OfflineHtml.Table(rows[0], rows.Skip(1))).Append('\n');
         foreach (var c in present) html.Append(OfflineHtml.Chart(Metric(summary, c))).Append('\n');
         return html.Append(OfflineHtml.PageEnd).ToString();
     }

@@ -31,4 +31,19 @@ public class SweepChartsTests
         var e = Assert.Throws<ArgumentException>(() => SweepCharts.Metric(summary, "not/a_column"));
         Assert.Contains("no finished run of sweep spec has a value for 'not/a_column'", e.Message);
     }
+
+    [Fact]
+    public void The_table_keeps_the_wanted_metrics_that_exist_in_order_with_a_note_on_its_sources()
+    {
+        using var s = new SweepScratch(totalIters: 2);
+        var plan = s.Plan("seeds: [1, 2]\n");
+        SweepSummaryTests.Prepare(plan, plan.Runs[0], 2, cyc: 1, fid: 10);
+        SweepSummaryTests.Prepare(plan, plan.Runs[1], 2, cyc: 3, fid: 30);
+        var summary = SweepSummary.Build(plan);
+        var columns = SweepTable.Present(summary, ["G/ref_cyc", "gt_latent/diversity/mean", "FID_latent/mean"]);
+        Assert.Equal(["G/ref_cyc", "FID_latent/mean"], columns);
+        string md = SweepTable.Markdown(summary, columns, "T");
+        Assert.StartsWith("# T\n\nspec: 2 runs (2 finished) under ", md);
+        Assert.Contains("| variant | seeds | G/ref_cyc | FID_latent/mean |\n| --- | --- | --- | --- |\n| (base) | 2/2 | 2 ± 1.414 [-10.71, 14.71] | 20 ± 14.14 [-107.1, 147.1] |\n", md);
+    }
 }
