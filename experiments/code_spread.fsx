@@ -1,0 +1,45 @@
+// Where latent diversity goes: for each domain, the spread of the mapping network's style codes F(z, y) over fresh
+// z against the spread of the style encoder's codes E(x, y) over the domain's validation images, and how far apart
+// their means are. The generator only ever learns to read codes where they land; if F's codes are a narrow cloud
+// away from E's (ratio far below 1), latent-guided outputs all look alike however well reference-guided ones vary.
+//
+//   dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false -o artifacts/lib   # once
+//   dotnet fsi experiments/code_spread.fsx runs/quickstart [--step 2000] [--codes 200]
+#load "Lab.fsx"
+#r "../artifacts/lib/TorchSharp.dll"
+
+open System
+open TorchSharp
+open StarGanLab.Data
+open StarGanLab.Metrics
+open StarGanLab.Networks
+open StarGanLab.Runs
+open Lab
+
+let runDir =
+    match args |> List.tryHead |> Option.filter (fun a -> not (a.StartsWith "--")) with
+    | Some dir -> dir
+    | None -> eprintfn "code_spread: give a run directory (e.g. runs/quickstart)"; exit 2
+let step = option "--step" |> Option.map int64 |> Option.toNullable
+let codes = option "--codes" |> Option.map int |> Option.defaultValue 200
+
+let model = TrainedModel.Load(runDir, step)
+if not (model.Config.Model.HasReferences()) then
+    eprintfn "code_spread: %s has no mapping network and style encoder (%s)" runDir (model.Config.Model.Describe())
+    exit 2
+let struct (_, validation) = DataSources.Open(model.Config, Action<string> ignore)
+let noGrad = torch.no_grad()   // for the whole script: nothing here trains
+let rng = torch.Generator(uint64 model.Config.Seed)
+let spread (s: torch.Tensor) = s.std([| 0L |]).mean().item<float32>()
+printfn "run %s, step %d: per domain, std over codes (mean over the %d dimensions)" runDir model.Step model.Config.Model.StyleDim
+printTable
+    [ yield [ "domain"; "F(z) std"; "E(x) std"; "ratio"; "|mean F - mean E|" ]
+      for d in 0 .. validation.DomainNames.Count - 1 do
+          let refs = EvalImages.Load(validation, d, 0, min codes (validation.Count d), model.Config.Model.ImgSize)
+          let n = refs.size 0
+          let y = torch.ones([| n |], dtype = torch.int64) * int64 d
+          let fromZ = model.Nets.LatentStyle(torch.randn([| n; int64 model.Config.Model.LatentDim |], generator = rng), y)
+          let fromX = model.Nets.ReferenceStyle(refs, y)
+          let gap = (fromZ.mean([| 0L |]) - fromX.mean([| 0L |])).abs().mean().item<float32>()
+          yield [ validation.DomainNames.[d]; sprintf "%.3f" (spread fromZ); sprintf "%.3f" (spread fromX)
+                  sprintf "%.3f" (spread fromZ / spread fromX); sprintf "%.3f" gap ] ]
