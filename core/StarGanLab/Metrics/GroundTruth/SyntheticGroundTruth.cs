@@ -18,6 +18,9 @@ namespace StarGanLab.Metrics.GroundTruth;
 /// <item><c>gt_MODE/domain_acc</c>: fraction of outputs the oracle classifies as the target domain (1 is perfect).</item>
 /// <item><c>gt_MODE/content_err</c>: mean absolute error of the output's x, y, scale, tilt (each normalised to [0, 1]
 /// over its range) against the source's (0 is perfect; a constant guess scores 0.25).</item>
+/// <item><c>gt_reference/content_err_vs_ref</c>: the same error against the reference's content instead: a translator
+/// that keeps the source's pose scores what two unrelated images would (about 1/3), one whose output copies the
+/// reference's pose (the style code carrying content) scores near the oracle's floor.</item>
 /// <item><c>gt_reference/style_err</c>: mean absolute error of the output's fur and background RGB against the
 /// reference's; <c>gt_reference/texture_acc</c>: fraction with the reference's texture kind.</item>
 /// <item><c>gt_MODE/diversity</c>: per source, the mean over pairs of its outputs of the mean absolute difference of
@@ -94,6 +97,7 @@ public static class SyntheticGroundTruth
         Add("content_err", s => s.ContentErr);
         if (reference)
         {
+            Add("content_err_vs_ref", s => s.ContentErrVsRef);
             Add("style_err", s => s.StyleErr);
             Add("texture_acc", s => s.TextureAcc);
         }
@@ -133,7 +137,7 @@ public static class SyntheticGroundTruth
                 var fake = translator.Translate(new TranslationRequest(xSrc, srcFactors, src, trg, xRef, refFactors, codes));
                 // As the official saves outputs as images: whatever leaves [-1, 1] is clipped before it is judged.
                 using var p = oracle.Predict(fake.clamp(-1, 1));
-                scores.AddOutputs(p, trg, srcContent,
+                scores.AddOutputs(p, trg, srcContent, refFactors is null ? null : Renders.Content(refFactors),
                     refFactors is null ? null : Renders.Style(refFactors), refFactors is null ? null : Renders.Texture(refFactors));
                 styles.Add(p.Style.alias());
             }

@@ -5,15 +5,16 @@ namespace StarGanLab.Metrics.GroundTruth;
 /// <summary>Running sums of one task's per-translation scores (and per-source diversities).</summary>
 internal sealed class TaskScores
 {
-    double domainHits, contentErr, styleErr, textureHits, spread;
+    double domainHits, contentErr, contentErrVsRef, styleErr, textureHits, spread;
     long translations, sources;
 
-    public void AddOutputs(OraclePrediction p, int targetDomain, Tensor sourceContent, Tensor? referenceStyle, Tensor? referenceTexture)
+    public void AddOutputs(OraclePrediction p, int targetDomain, Tensor sourceContent, Tensor? referenceContent, Tensor? referenceStyle, Tensor? referenceTexture)
     {
         using var scope = NewDisposeScope();
         translations += p.Domain.size(0);
         domainHits += p.Domain.eq(targetDomain).sum().to(float64).item<double>();
         contentErr += FactorErrors.MeanAbs(p.Content, sourceContent).sum().to(float64).item<double>();
+        if (referenceContent is not null) contentErrVsRef += FactorErrors.MeanAbs(p.Content, referenceContent).sum().to(float64).item<double>();
         if (referenceStyle is not null) styleErr += FactorErrors.MeanAbs(p.Style, referenceStyle).sum().to(float64).item<double>();
         if (referenceTexture is not null) textureHits += p.Texture.eq(referenceTexture).sum().to(float64).item<double>();
     }
@@ -28,6 +29,7 @@ internal sealed class TaskScores
 
     public double DomainAcc => domainHits / translations;
     public double ContentErr => contentErr / translations;
+    public double ContentErrVsRef => contentErrVsRef / translations;
     public double StyleErr => styleErr / translations;
     public double TextureAcc => textureHits / translations;
     public double Diversity => spread / sources;

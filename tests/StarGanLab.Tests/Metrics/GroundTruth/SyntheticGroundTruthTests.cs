@@ -68,6 +68,19 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
         Assert.InRange(pr["gt_reference/style_err/mean"], 0, q.StyleErr + 0.03);
         Assert.True(ur["gt_reference/style_err/mean"] > pr["gt_reference/style_err/mean"] + 0.05,
             $"style err: untrained {ur["gt_reference/style_err/mean"]}, perfect {pr["gt_reference/style_err/mean"]}");
+        // The perfect translator keeps the source's pose, so against the reference's it is as far as two unrelated
+        // images; a translator that renders the reference itself (its pose and style, the target domain) is at the floor.
+        Assert.InRange(pr["gt_reference/content_err_vs_ref/mean"], 0.25, 0.45);
+        var copier = Eval(new ReferenceCopier(tiny.Set), SyntheticGroundTruth.Reference);
+        Assert.InRange(copier["gt_reference/content_err_vs_ref/mean"], 0, q.ContentErr + 0.03);
+        Assert.True(copier["gt_reference/content_err/mean"] > 0.25, $"a copier's content err against the source: {copier["gt_reference/content_err/mean"]}");
+    }
+
+    /// <summary>Draws the reference again: everything of the reference, nothing of the source.</summary>
+    sealed class ReferenceCopier(StarGanLab.Data.SyntheticDomains set) : IGroundTruthTranslator
+    {
+        public Tensor Translate(TranslationRequest r) =>
+            Renders.Images(set, r.ReferenceFactors!.Select(f => new Rendering(r.TargetDomain, f)).ToArray());
     }
 
     [Fact]
