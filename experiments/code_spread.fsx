@@ -2,6 +2,9 @@
 // z against the spread of the style encoder's codes E(x, y) over the domain's validation images, and how far apart
 // their means are. The generator only ever learns to read codes where they land; if F's codes are a narrow cloud
 // away from E's (ratio far below 1), latent-guided outputs all look alike however well reference-guided ones vary.
+// On the synthetic set it also asks whether E's codes hold each reference's texture kind (plain, stripes, spots):
+// the accuracy of the nearest class mean (each dimension standardised), fitted on one half of the validation images and read on the other. If E
+// holds it and translations still lack it, the generator is what cannot draw it.
 //
 //   dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false -o artifacts/lib   # once
 //   dotnet fsi experiments/code_spread.fsx runs/quickstart [--step 2000] [--codes 200]
@@ -12,6 +15,7 @@ open System
 open TorchSharp
 open StarGanLab.Data
 open StarGanLab.Metrics
+open StarGanLab.Metrics.GroundTruth
 open StarGanLab.Networks
 open StarGanLab.Runs
 open Lab
@@ -43,3 +47,31 @@ printTable
           let gap = (fromZ.mean([| 0L |]) - fromX.mean([| 0L |])).abs().mean().item<float32>()
           yield [ validation.DomainNames.[d]; sprintf "%.3f" (spread fromZ); sprintf "%.3f" (spread fromX)
                   sprintf "%.3f" (spread fromZ / spread fromX); sprintf "%.3f" gap ] ]
+
+// ---- texture kind in E's codes (synthetic set only) ----------------------------------------------------------------
+if model.Config.Data.Source = "synthetic" then
+    let set = SyntheticGroundTruth.DataOf model.Config
+    let kinds = SyntheticFactors.TextureKinds
+    printfn "\ntexture kind read back from E(x) by the nearest class mean, dimensions standardised (fit on the first half, read on the second)"
+    printTable
+        [ yield [ "domain"; "accuracy"; "chance" ]
+          for d in 0 .. validation.DomainNames.Count - 1 do
+              let n = min codes (validation.Count d)
+              let y = torch.ones([| int64 n |], dtype = torch.int64) * int64 d
+              let raw = model.Nets.ReferenceStyle(EvalImages.Load(validation, d, 0, n, model.Config.Model.ImgSize), y)
+              // Each dimension scaled by its spread on the fit half, so colour, the widest factor, does not drown the rest.
+              let fit = raw.narrow(0L, 0L, int64 (n / 2))
+              let s = (raw - fit.mean([| 0L |])) / (fit.std([| 0L |]) + 1e-6)
+              let kind = [| for i in 0 .. n - 1 -> set.Factors(d, i, Split.Val).Texture |]
+              let half = n / 2
+              let means =
+                  [| for k in 0 .. kinds - 1 ->
+                       let rows = [| for i in 0 .. half - 1 do if kind.[i] = k then yield int64 i |]
+                       if rows.Length = 0 then None else Some(s.index_select(0L, torch.tensor(rows)).mean([| 0L |])) |]
+              let predict (i: int) =
+                  means |> Array.mapi (fun k m -> k, m) |> Array.choose (fun (k, m) -> m |> Option.map (fun m -> k, (s.[int64 i] - m).square().sum().item<float32>()))
+                  |> Array.minBy snd |> fst
+              let held = [ half .. n - 1 ]
+              let hits = held |> List.filter (fun i -> predict i = kind.[i]) |> List.length
+              let common = held |> List.countBy (fun i -> kind.[i]) |> List.map snd |> List.max
+              yield [ validation.DomainNames.[d]; sprintf "%.3f" (float hits / float held.Length); sprintf "%.3f" (float common / float held.Length) ] ]
