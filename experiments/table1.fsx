@@ -3,7 +3,8 @@
 // at its end with the ground-truth metrics and the offline FID / LPIPS. This script trains whatever of that sweep is
 // not finished (in this process, one run after the other; `stargan sweep configs/sweeps/table1.yaml --parallel 2`
 // or `--submit` trains the very same runs faster, and either can continue the other's), then writes one row per
-// preset (mean ± sd [95% CI] over seeds) as table1.md and the plot table1.html under the sweep's root.
+// preset (mean ± sd [95% CI] over seeds) as table1.md, the interactive plot table1.html and the static table1.svg
+// (for documents) under the sweep's root.
 //
 //   dotnet publish core/StarGanLab -c Release -r linux-x64 --self-contained false -o artifacts/lib   # once
 //   dotnet fsi experiments/table1.fsx                       # the sweep as configured (18 runs, ~5 min each)
@@ -48,5 +49,6 @@ let title = "Table 1 on the synthetic set"
 let tableFile = Path.Combine(plan.Folder.Root, "table1.md")
 File.WriteAllText(tableFile, SweepTable.Markdown(summary, columns, title))
 let plotFile = SweepCharts.WriteHtml(summary, columns, Path.Combine(plan.Folder.Root, "table1.html"), title, SweepTable.Note summary)
-printfn "\n%s\nwrote %s and %s" (SweepTable.Note summary) tableFile plotFile
+let svgFile = SweepSvg.Write(summary, columns, Path.Combine(plan.Folder.Root, "table1.svg"), title + ": mean (black), 95% CI (blue), seeds (grey)")
+printfn "\n%s\nwrote %s, %s and %s" (SweepTable.Note summary) tableFile plotFile svgFile
 exitOnFailures "table1" failed

@@ -46,4 +46,32 @@ public class SweepChartsTests
         Assert.StartsWith("# T\n\nspec: 2 runs (2 finished) under ", md);
         Assert.Contains("| variant | seeds | G/ref_cyc | FID_latent/mean |\n| --- | --- | --- | --- |\n| (base) | 2/2 | 2 ± 1.414 [-10.71, 14.71] | 20 ± 14.14 [-107.1, 147.1] |\n", md);
     }
+
+    [Fact]
+    public void The_svg_has_a_panel_per_present_metric_with_a_dot_per_seed_and_an_interval_per_variant()
+    {
+        using var s = new SweepScratch(totalIters: 2);
+        var plan = s.Plan("one_at_a_time: {loss.lambda_cyc: [0]}\nseeds: [1, 2, 3]\n");
+        for (int i = 0; i < 3; i++) SweepSummaryTests.Prepare(plan, plan.Runs[i], 2, cyc: i + 1, fid: 10 * (i + 1));
+        SweepSummaryTests.Prepare(plan, plan.Runs[3], 2, cyc: 7);   // lambda_cyc=0: one seed, no interval
+        var summary = SweepSummary.Build(plan);
+        string svg = SweepSvg.Render(summary, ["FID_latent/mean", "G/ref_cyc", "absent"], "T <1>");
+        Assert.StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"", svg);
+        Assert.Contains(">T &lt;1&gt;</text>", svg);
+        Assert.Contains(">FID_latent/mean</text>", svg);
+        Assert.Contains(">G/ref_cyc</text>", svg);
+        Assert.DoesNotContain("absent", svg);
+        Assert.Equal(3 + 4, svg.Split("<circle").Length - 1);                 // FID: 3 seeds; cycle: 3 + 1
+        Assert.Equal(2, svg.Split("stroke=\"#1f77b4\"").Length - 1);        // intervals: FID base, cycle base
+        Assert.Throws<ArgumentException>(() => SweepSvg.Render(summary, ["absent"], "T"));
+    }
+
+    [Fact]
+    public void Svg_labels_lose_the_prefix_all_variants_share()
+    {
+        Assert.Equal(["A", "B"], SweepSvg.ShortLabels(["ablation-A", "ablation-B"]).Values);
+        Assert.Equal(["tiny", "tiny-lambda_cyc=0"], SweepSvg.ShortLabels(["tiny", "tiny-lambda_cyc=0"]).Values);
+        Assert.Equal(["lr=1", "lr=2"], SweepSvg.ShortLabels(["q-lr=1", "q-lr=2"]).Values);
+        Assert.Equal(["(base)"], SweepSvg.ShortLabels(["(base)"]).Values);
+    }
 }
