@@ -36,8 +36,16 @@ let noGrad = torch.no_grad()   // for the whole script: nothing here trains
 let rng = torch.Generator(uint64 model.Config.Seed)
 let spread (s: torch.Tensor) = s.std([| 0L |]).mean().item<float32>()
 printfn "run %s, step %d: per domain, std over codes (mean over the %d dimensions)" runDir model.Step model.Config.Model.StyleDim
+// Spread alone does not say whether F varies along the directions G reads: the share of F's variance that lies in
+// the span of E's top-k principal directions (a random k-dimensional subspace would hold k / style_dim of it).
+let k = 8
+let share (fromZ: torch.Tensor) (fromX: torch.Tensor) =
+    let struct (_, _, vh) = torch.linalg.svd(fromX - fromX.mean([| 0L |]), fullMatrices = false)
+    let basis = vh.narrow(0L, 0L, int64 k)                                   // (k, style_dim), orthonormal rows
+    let centred = fromZ - fromZ.mean([| 0L |])
+    (centred.matmul(basis.t()).square().sum() / centred.square().sum()).item<float32>()
 printTable
-    [ yield [ "domain"; "F(z) std"; "E(x) std"; "ratio"; "|mean F - mean E|" ]
+    [ yield [ "domain"; "F(z) std"; "E(x) std"; "ratio"; "|mean F - mean E|"; sprintf "F's variance in E's top %d" k ]
       for d in 0 .. validation.DomainNames.Count - 1 do
           let refs = EvalImages.Load(validation, d, 0, min codes (validation.Count d), model.Config.Model.ImgSize)
           let n = refs.size 0
@@ -46,7 +54,8 @@ printTable
           let fromX = model.Nets.ReferenceStyle(refs, y)
           let gap = (fromZ.mean([| 0L |]) - fromX.mean([| 0L |])).abs().mean().item<float32>()
           yield [ validation.DomainNames.[d]; sprintf "%.3f" (spread fromZ); sprintf "%.3f" (spread fromX)
-                  sprintf "%.3f" (spread fromZ / spread fromX); sprintf "%.3f" gap ] ]
+                  sprintf "%.3f" (spread fromZ / spread fromX); sprintf "%.3f" gap
+                  sprintf "%.2f (random %.2f)" (share fromZ fromX) (float k / float model.Config.Model.StyleDim) ] ]
 
 // ---- texture kind in E's codes (synthetic set only) ----------------------------------------------------------------
 if model.Config.Data.Source = "synthetic" then

@@ -56,47 +56,47 @@ public sealed class SweepPlan
         var seen = new Dictionary<string, string>();
         var variantBase = new Dictionary<string, string>();
         foreach (var baseConfig in spec.Bases)
-        foreach (var axis in variants)
-            foreach (var seed in seeds)
-            {
-                var axisOverrides = axis.Select(a => a.Text).ToList();
-                var named = seed is { } s ? [.. axisOverrides, $"seed={s}"] : axisOverrides;
-                ExperimentConfig cfg;
-                try
+            foreach (var axis in variants)
+                foreach (var seed in seeds)
                 {
-                    cfg = ConfigLoader.Load(baseConfig, [.. spec.Set, .. named], options);
-                }
-                catch (ConfigException e)
-                {
-                    problems.AddRange(e.Problems.Select(p => AtSpec(p, locations)));
-                    continue;
-                }
-                var unnamed = cfg with { Run = cfg.Run with { Name = "" } };
-                string index = runs.Count.ToString().PadLeft(width, '0');
-                string name = $"{index}-{RunNames.Derive(unnamed, named)}";
-                string variant = RunNames.Derive(unnamed, axisOverrides);
-                if (variantBase.TryGetValue(variant, out var otherBase) && otherBase != baseConfig)
-                {
-                    problems.Add(new ConfigProblem(spec.SourceFile ?? spec.Name, 0, 0, "base",
-                        $"bases {otherBase} and {baseConfig} both have the config name '{cfg.Name}', and a sweep names its runs after it; give them different name: keys"));
-                    continue;
-                }
-                variantBase[variant] = baseConfig;
-                string[] placement = [$"run.root={folder.Root}", $"run.name={name}"];
-                cfg = cfg with { Run = new RunConfig(folder.Root, name) };
+                    var axisOverrides = axis.Select(a => a.Text).ToList();
+                    var named = seed is { } s ? [.. axisOverrides, $"seed={s}"] : axisOverrides;
+                    ExperimentConfig cfg;
+                    try
+                    {
+                        cfg = ConfigLoader.Load(baseConfig, [.. spec.Set, .. named], options);
+                    }
+                    catch (ConfigException e)
+                    {
+                        problems.AddRange(e.Problems.Select(p => AtSpec(p, locations)));
+                        continue;
+                    }
+                    var unnamed = cfg with { Run = cfg.Run with { Name = "" } };
+                    string index = runs.Count.ToString().PadLeft(width, '0');
+                    string name = $"{index}-{RunNames.Derive(unnamed, named)}";
+                    string variant = RunNames.Derive(unnamed, axisOverrides);
+                    if (variantBase.TryGetValue(variant, out var otherBase) && otherBase != baseConfig)
+                    {
+                        problems.Add(new ConfigProblem(spec.SourceFile ?? spec.Name, 0, 0, "base",
+                            $"bases {otherBase} and {baseConfig} both have the config name '{cfg.Name}', and a sweep names its runs after it; give them different name: keys"));
+                        continue;
+                    }
+                    variantBase[variant] = baseConfig;
+                    string[] placement = [$"run.root={folder.Root}", $"run.name={name}"];
+                    cfg = cfg with { Run = new RunConfig(folder.Root, name) };
 
-                string identity = string.Join("\n", ConfigWriter.Flatten(cfg).Where(kv => !kv.Key.StartsWith("run.", StringComparison.Ordinal)));
-                if (seen.TryGetValue(identity, out var twin))
-                {
-                    var at = axis.Select(a => a.At).LastOrDefault(l => l is not null);
-                    problems.Add(new ConfigProblem(at?.File ?? spec.SourceFile ?? spec.Name, at?.Line ?? 0, at?.Column ?? 0, axis.LastOrDefault()?.Key ?? "",
-                        $"run {name} ({string.Join(", ", named.DefaultIfEmpty("the base"))}) resolves to the same config as run {twin}; " +
-                        "a one-at-a-time value equal to the base's, or a duplicate axis?"));
-                    continue;
+                    string identity = string.Join("\n", ConfigWriter.Flatten(cfg).Where(kv => !kv.Key.StartsWith("run.", StringComparison.Ordinal)));
+                    if (seen.TryGetValue(identity, out var twin))
+                    {
+                        var at = axis.Select(a => a.At).LastOrDefault(l => l is not null);
+                        problems.Add(new ConfigProblem(at?.File ?? spec.SourceFile ?? spec.Name, at?.Line ?? 0, at?.Column ?? 0, axis.LastOrDefault()?.Key ?? "",
+                            $"run {name} ({string.Join(", ", named.DefaultIfEmpty("the base"))}) resolves to the same config as run {twin}; " +
+                            "a one-at-a-time value equal to the base's, or a duplicate axis?"));
+                        continue;
+                    }
+                    seen[identity] = name;
+                    runs.Add(new SweepRun(runs.Count, name, variant, seed, axisOverrides, [.. spec.Set, .. named, .. placement], cfg, Path.GetFullPath(baseConfig)));
                 }
-                seen[identity] = name;
-                runs.Add(new SweepRun(runs.Count, name, variant, seed, axisOverrides, [.. spec.Set, .. named, .. placement], cfg, Path.GetFullPath(baseConfig)));
-            }
         if (problems.Count > 0) throw new ConfigException([.. problems.Distinct()]);
         return new SweepPlan(spec, folder, runs);
     }
