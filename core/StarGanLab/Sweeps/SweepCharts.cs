@@ -31,8 +31,7 @@ public static class SweepCharts
             FSharpOption<double>.None, FSharpOption<double>.None);
         var meanTrace = Chart.withYError(error)
             .Invoke(CSharpChart.Point<string, double, string>(x: labels, y: means, Name: "mean, 95% CI"));
-        var seeds = groups.SelectMany(g => g.Rows.Where(r => r.State == RunState.Finished && r.Values.ContainsKey(column))
-            .Select(r => (g.Label, Value: r.Values[column]))).ToList();
+        var seeds = groups.SelectMany(g => g.FinishedValues(column).Select(v => (g.Label, Value: v))).ToList();
         var seedTrace = CSharpChart.Point<string, double, string>(
             x: seeds.Select(s => s.Label).ToArray(), y: seeds.Select(s => s.Value).ToArray(), Name: "seeds", Opacity: 0.45);
         var chart = Chart.withTitle(column, FSharpOption<Font>.None).Invoke(Chart.combine([meanTrace, seedTrace]));

@@ -27,6 +27,12 @@ public sealed record SummaryGroup(string Variant, string Label, IReadOnlyList<st
     IReadOnlyDictionary<string, SummaryStat> Stats)
 {
     public int Finished => Rows.Count(r => r.State == RunState.Finished);
+
+    /// <summary>The finished runs' values of <paramref name="column"/>, in seed order: what <see cref="Stats"/> summarises.</summary>
+    public IReadOnlyList<double> FinishedValues(string column) => FinishedValues(Rows, column);
+
+    internal static IReadOnlyList<double> FinishedValues(IEnumerable<SummaryRow> rows, string column) =>
+        [.. rows.Where(r => r.State == RunState.Finished && r.Values.ContainsKey(column)).Select(r => r.Values[column])];
 }
 
 /// <summary>A sweep's results table: per run, the newest evaluation metrics and the final losses; per variant, their
@@ -48,7 +54,7 @@ public sealed class SweepSummary
         (Plan, Columns, Runs) = (plan, columns, runs);
         bool severalBases = plan.Spec.Bases.Count > 1;
         Variants = [.. runs.GroupBy(r => r.Run.Variant).Select(g => new SummaryGroup(g.Key, Label(g.Key, g.First().Run.AxisOverrides, severalBases), g.First().Run.AxisOverrides, [.. g],
-            columns.Select(c => (c, Stat(g.Where(r => r.State == RunState.Finished && r.Values.ContainsKey(c)).Select(r => r.Values[c]).ToList())))
+            columns.Select(c => (c, Stat(SummaryGroup.FinishedValues(g, c))))
                    .Where(s => s.Item2 is not null).ToDictionary(s => s.c, s => s.Item2!)))];
     }
 

@@ -52,7 +52,7 @@ public static class SweepSvg
     static void Panel(StringBuilder svg, SweepSummary summary, string column, Dictionary<string, string> labels, int x0, int y0)
     {
         var groups = summary.Variants.Where(g => g.Stats.ContainsKey(column)).ToList();
-        var seeds = groups.Select(g => g.Rows.Where(r => r.State == RunState.Finished && r.Values.ContainsKey(column)).Select(r => r.Values[column]).ToList()).ToList();
+        var seeds = groups.Select(g => g.FinishedValues(column)).ToList();
         var all = seeds.SelectMany(v => v).Concat(groups.SelectMany(g => new[] { g.Stats[column].CiLow, g.Stats[column].CiHigh }.OfType<double>())).ToList();
         double lo = all.Min(), hi = all.Max();
         if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
