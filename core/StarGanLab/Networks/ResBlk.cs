@@ -32,7 +32,7 @@ public sealed class ResBlk : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         // Pooling before the 1x1 convolution is the same linear map on a quarter of the pixels.
-        var sc = conv1x1.call(downsample ? F.avg_pool2d(x, 2) : x);
+        var sc = conv1x1.call(downsample ? HalfPool.Apply(x) : x);
 
         var h = F.leaky_relu(norm1.call(x), 0.2);
         h = downsample ? ResampledConv.ThenPool(conv1, h) : conv1.call(h);
