@@ -7,7 +7,7 @@ using StarGanLab.Config;
 namespace StarGanLab.Cli.Commands;
 
 /// <summary>stargan bench CONFIG [--set k=v]... [--iters N] [--warmup K] [--data-batches M] [--json]
-/// [--compare FILE [--tolerance F] [--max-ratio R]]</summary>
+/// [--compare FILE [--tolerance F] [--max-ratio R]] [--profile [--peak-gflops G]]</summary>
 static class BenchCommand
 {
     public static Command Create()
@@ -21,7 +21,13 @@ static class BenchCommand
         var compare = new Option<string?>("--compare") { Description = "a saved `stargan bench --json` result (exit 3 on a slowdown beyond noise) or a bench_official.py result (prints ours / official)" };
         var tolerance = new Option<double>("--tolerance") { DefaultValueFactory = _ => 0.10, Description = "smallest slowdown counted as a regression when both sittings are tighter than that" };
         var maxRatio = new Option<double?>("--max-ratio") { Description = "with --compare: exit 3 when the ratio (now / saved) is above this, e.g. 0.5 against the official" };
-        var cmd = new Command("bench", "Time training iterations on random tensors and the data pipeline; report memory") { config, set, iters, warmup, dataBatches, json, compare, tolerance, maxRatio };
+        var profile = new Option<bool>("--profile") { Description = "also count each phase's convolution FLOPs (a second sitting under oneDNN's profile log) and report GFLOP/s against this CPU's conv peak" };
+        var peakGflops = new Option<double?>("--peak-gflops") { Description = "with --profile: a peak to compare with as well, e.g. bench_official.py --peak's conv3x3 forward_backward gflops_median" };
+        var phaseMarkers = new Option<bool>("--phase-markers") { Hidden = true, Description = "print a marker line after each phase (the --profile sitting)" };
+        var cmd = new Command("bench", "Time training iterations on random tensors and the data pipeline; report memory")
+        {
+            config, set, iters, warmup, dataBatches, json, compare, tolerance, maxRatio, profile, peakGflops, phaseMarkers,
+        };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var cfg = ConfigLoader.Load(r.GetValue(config)!, r.GetValue(set) ?? [], new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(r.GetValue(config)!)));
@@ -30,15 +36,21 @@ static class BenchCommand
             var saved = r.GetValue(compare) is { } path ? BenchmarkBaseline.Load(path) : null;
             if (saved != null)
                 BenchmarkComparison.RequireSameConfig(cfg.Model.ImgSize, cfg.Train.BatchSize, cfg.Model.NumDomains, cfg.Model.WidthConst, saved);
+            bool markers = r.GetValue(phaseMarkers);
             var train = TrainingBenchmark.Run(cfg, r.GetValue(warmup), r.GetValue(iters),
-                asJson ? null : m => AnsiConsole.MarkupLine("[grey]{0}[/]", m));
+                asJson || markers ? null : m => AnsiConsole.MarkupLine("[grey]{0}[/]", m),
+                markers ? (i, phase) => Console.WriteLine(OneDnnProfile.MarkerLine(i, phase)) : null);
+            if (markers) return 0;
+            var profiled = r.GetValue(profile)
+                ? ProfileSitting.Run(r.GetValue(config)!, r.GetValue(set) ?? [], train, r.GetValue(peakGflops), asJson ? null : m => AnsiConsole.MarkupLine("[grey]{0}[/]", Markup.Escape(m)))
+                : null;
             DataBenchmarkResult? data = r.GetValue(dataBatches) > 0 ? DataBenchmark.Run(cfg, r.GetValue(dataBatches)) : null;
             var comparison = saved is null ? null : BenchmarkComparison.Of(train, saved, r.GetValue(tolerance), r.GetValue(maxRatio));
             int exit = comparison is { Failed: true } ? 3 : 0;
             if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { train, data, comparison = comparison is null ? null : ComparisonJson(comparison) },
-                    TrainingBenchmark.Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { train, data, comparison = comparison is null ? null : ComparisonJson(comparison),
+                    profile = profiled is null ? null : ProfileJson(profiled) }, TrainingBenchmark.Json));
                 return exit;
             }
             var t = new Table().AddColumns("measure", "value");
@@ -54,6 +66,7 @@ static class BenchCommand
             if (data != null) t.AddRow($"data pipeline ({data.Source}, {data.Workers} workers)", $"{data.ImagesPerSecond:F0} images/s decoded and augmented");
             AnsiConsole.Write(t);
             if (comparison != null) WriteComparison(comparison, train, saved!);
+            if (profiled != null) WriteProfile(profiled);
             return exit;
         }));
         return cmd;
@@ -76,6 +89,35 @@ static class BenchCommand
             AnsiConsole.MarkupLine($"ours / official: {c.Ratio:F3}");
         if (c.AboveMaxRatio) AnsiConsole.MarkupLine($"[red]above --max-ratio {c.MaxRatio:F3}[/]");
     }
+
+    static void WriteProfile(BenchmarkProfile p)
+    {
+        var t = new Table().AddColumns("phase", "s", "conv GFLOP (fwd / data / weights)", "conv kernels s", "reorders s", "other oneDNN s",
+            "outside oneDNN s", "GFLOP/s", "of our peak", p.GivenPeakGflops is null ? "" : "of the given peak");
+        foreach (var e in p.Phases.Append(p.Iteration))
+        {
+            var w = e.Work;
+            t.AddRow(e.Phase, $"{e.WallSeconds:F3}", $"{w.ConvGflop:F1} ({w.ConvGflopForward:F1} / {w.ConvGflopBackwardData:F1} / {w.ConvGflopBackwardWeights:F1})",
+                $"{w.ConvSeconds:F3} ({e.KernelGflops:F0} GFLOP/s)", $"{w.ReorderSeconds:F3}", $"{w.OtherSeconds:F3}", $"{e.OutsideOneDnnSeconds:F3}",
+                $"{e.Gflops:F0}", $"{e.Gflops / p.Peak.GflopsMedian:P0}", p.GivenPeakGflops is { } g ? $"{e.Gflops / g:P0}" : "");
+        }
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"our conv peak: {p.Peak.GflopsMedian:F0} GFLOP/s (median of {p.Peak.Repeats}, best {p.Peak.GflopsBest:F0}; {Markup.Escape(p.Peak.Probe)})"
+            + (p.GivenPeakGflops is { } given ? $"; given peak {given:F0} GFLOP/s" : ""));
+    }
+
+    static object ProfileJson(BenchmarkProfile p) => new
+    {
+        peak_gflops = p.Peak.GflopsMedian, peak_gflops_best = p.Peak.GflopsBest, peak_probe = p.Peak.Probe, given_peak_gflops = p.GivenPeakGflops,
+        phases = p.Phases.Append(p.Iteration).Select(e => new
+        {
+            phase = e.Phase, seconds = e.WallSeconds, conv_gflop = e.Work.ConvGflop, conv_gflop_forward = e.Work.ConvGflopForward,
+            conv_gflop_backward_data = e.Work.ConvGflopBackwardData, conv_gflop_backward_weights = e.Work.ConvGflopBackwardWeights,
+            conv_seconds = e.Work.ConvSeconds, reorder_seconds = e.Work.ReorderSeconds, other_onednn_seconds = e.Work.OtherSeconds,
+            outside_onednn_seconds = e.OutsideOneDnnSeconds, gflops = e.Gflops, kernel_gflops = e.KernelGflops,
+            fraction_of_peak = e.Gflops / p.Peak.GflopsMedian, fraction_of_given_peak = p.GivenPeakGflops is { } g ? e.Gflops / g : (double?)null,
+        }).ToList(),
+    };
 
     static object ComparisonJson(BenchmarkComparison c) => new
     {

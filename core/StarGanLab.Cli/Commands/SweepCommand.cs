@@ -101,7 +101,7 @@ static class SweepCommand
         if (parallel < 1) throw new ArgumentException($"--parallel must be at least 1, got {parallel}");
         // Each child gets its share of the cores for torch's thread pool; more threads than cores only contend.
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
-        var cli = SelfCommand();
+        var cli = SelfProcess.Command();
         string specFile = plan.Spec.SourceFile!;
         ProcessStartInfo Child(SweepRun run)
         {
@@ -138,7 +138,7 @@ static class SweepCommand
 
     static int EmitSlurm(SweepPlan plan, int throttle, bool submit)
     {
-        string script = SlurmScript.Render(plan, SelfCommand(), Environment.CurrentDirectory, throttle);
+        string script = SlurmScript.Render(plan, SelfProcess.Command(), Environment.CurrentDirectory, throttle);
         Directory.CreateDirectory(plan.Folder.SlurmLogs);
         IO.AtomicFile.WriteAllText(plan.Folder.SlurmScript, script);
         if (!OperatingSystem.IsWindows())   // executable, as scripts are; sbatch itself does not need it
@@ -210,13 +210,5 @@ static class SweepCommand
         summary.Write();
         Console.Write(summary.Markdown());
         AnsiConsole.MarkupLine($"summary: [bold]{Markup.Escape(plan.Folder.SummaryMarkdown)}[/], {Markup.Escape(plan.Folder.SummaryCsv)}, {Markup.Escape(plan.Folder.RunsCsv)}");
-    }
-
-    /// <summary>How to run this very stargan again, absolute: the apphost, or dotnet with stargan.dll.</summary>
-    static string[] SelfCommand()
-    {
-        string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running stargan (no process path)");
-        string entry = typeof(SweepCommand).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [process, entry] : [process];
     }
 }

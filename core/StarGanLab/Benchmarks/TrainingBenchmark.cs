@@ -30,7 +30,10 @@ public static class TrainingBenchmark
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static TrainingBenchmarkResult Run(ExperimentConfig cfg, int warmup, int iters, Action<string>? progress = null)
+    /// <param name="phaseEnded">called with the iteration's index (warm-up ones first, from 0) and the phase's name
+    /// after each phase: <c>stargan bench --profile</c> marks the phases in oneDNN's log with it.</param>
+    public static TrainingBenchmarkResult Run(ExperimentConfig cfg, int warmup, int iters, Action<string>? progress = null,
+                                              Action<int, string>? phaseEnded = null)
     {
         if (cfg.Model.WHpf > 0)
             throw new ArgumentException("bench times the w_hpf = 0 iteration (the FAN masks need a wing checkpoint); set model.w_hpf=0");
@@ -49,8 +52,10 @@ public static class TrainingBenchmark
 
         var phase = new Stopwatch();
         var phaseTimes = new Dictionary<string, List<double>>();
+        int iteration = 0;
         trainer.PhaseCompleted = name =>
         {
+            phaseEnded?.Invoke(iteration, name);
             (phaseTimes.TryGetValue(name, out var list) ? list : phaseTimes[name] = []).Add(phase.Elapsed.TotalSeconds);
             phase.Restart();
         };
@@ -59,6 +64,7 @@ public static class TrainingBenchmark
         long liveBefore = 0;
         for (int i = 0; i < warmup + iters; i++)
         {
+            iteration = i;
             if (i == warmup)
             {
                 phaseTimes.Clear();

@@ -56,6 +56,27 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_profile_attributes_convolution_work_to_each_phase()
+    {
+        var (exit, output) = Stargan("bench", "configs/quickstart.yaml", "--set", "model.img_size=16", "--set", "model.width_const=128",
+            "--set", "model.max_conv_dim=16", "--set", "threads=1", "--iters", "1", "--warmup", "0", "--data-batches", "0", "--profile", "--json");
+        Assert.True(exit == 0, output);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output.Split('\n').Single(l => l.StartsWith("{\"train\"")))!;
+        var phases = json["profile"]!["phases"]!.AsArray().ToDictionary(p => p!["phase"]!.GetValue<string>(), p => p!);
+        Assert.Equal(["d_latent", "d_ref", "g_latent", "g_ref", "ema", "iteration"], phases.Keys);
+        double G(string phase, string key) => phases[phase]![key]!.GetValue<double>();
+        foreach (var phase in new[] { "d_latent", "d_ref", "g_latent", "g_ref" })
+        {
+            // Every training phase runs convolutions forward and differentiates them for its weights.
+            Assert.True(G(phase, "conv_gflop_forward") > 0 && G(phase, "conv_gflop_backward_weights") > 0, phases[phase]!.ToJsonString());
+            Assert.True(G(phase, "conv_seconds") > 0, phases[phase]!.ToJsonString());
+        }
+        Assert.Equal(0, G("ema", "conv_gflop"));   // the EMA update convolves nothing: attribution by phase works
+        Assert.Equal(new[] { "d_latent", "d_ref", "g_latent", "g_ref", "ema" }.Sum(p => G(p, "conv_gflop")), G("iteration", "conv_gflop"), 9);
+        Assert.True(json["profile"]!["peak_gflops"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
     public void Doctor_prints_both_routes_for_every_case_and_a_correct_route()
     {
         var (exit, output) = Stargan("doctor", "configs/quickstart.yaml", "--set", "model.width_const=384");
