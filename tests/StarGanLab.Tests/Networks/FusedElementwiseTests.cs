@@ -10,12 +10,7 @@ namespace StarGanLab.Tests.Networks;
 /// values, gradients and (for the pooling, which R1 differentiates twice inside D) the double backward.</summary>
 public class FusedElementwiseTests : TorchTest
 {
-    static void Close(Tensor ours, Tensor reference, string what, double rtol = 1e-5)
-    {
-        double scale = Math.Max(1, reference.abs().max().item<double>());
-        double err = (ours.to(float64) - reference).abs().max().item<double>();
-        Assert.True(err <= rtol * scale, $"{what}: max error {err:E2} at scale {scale:E2}");
-    }
+    static void Close(Tensor ours, Tensor reference, string what, double rtol = 1e-5) => ResampledConvTests.Close(ours, reference, what, rtol);
 
     [Theory]
     [InlineData(8, 8)]

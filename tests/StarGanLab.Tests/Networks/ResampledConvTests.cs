@@ -22,7 +22,7 @@ public class ResampledConvTests : TorchTest
         return conv;
     }
 
-    static void Close(Tensor ours, Tensor reference, string what, double rtol = 1e-5)
+    internal static void Close(Tensor ours, Tensor reference, string what, double rtol = 1e-5)
     {
         double scale = Math.Max(1, reference.abs().max().item<double>());
         double err = (ours.to(float64) - reference).abs().max().item<double>();
