@@ -32,6 +32,8 @@ static class BenchCommand
         {
             var cfg = ConfigLoader.Load(r.GetValue(config)!, r.GetValue(set) ?? [], new ConfigLoadOptions(AllowedRoot: ProjectRoot.Of(r.GetValue(config)!)));
             bool asJson = r.GetValue(json);
+            if (r.GetValue(peakGflops) is { } given && (!r.GetValue(profile) || !(given > 0)))
+                throw new ArgumentException($"--peak-gflops {given} needs --profile and a positive value (GFLOP/s, e.g. 159.2 from bench_official.py --peak)");
             // The saved result is read and matched to the config first: a typo should not cost minutes of benchmark.
             var saved = r.GetValue(compare) is { } path ? BenchmarkBaseline.Load(path) : null;
             if (saved != null)

@@ -58,6 +58,9 @@ public class CliTests
     [Fact]
     public void Bench_profile_attributes_convolution_work_to_each_phase()
     {
+        var (refused, said) = Stargan("bench", "configs/quickstart.yaml", "--peak-gflops", "159", "--iters", "1", "--data-batches", "0");
+        Assert.True(refused == 2, said);
+        Assert.Contains("--peak-gflops 159 needs --profile", said);
         var (exit, output) = Stargan("bench", "configs/quickstart.yaml", "--set", "model.img_size=16", "--set", "model.width_const=128",
             "--set", "model.max_conv_dim=16", "--set", "threads=1", "--iters", "1", "--warmup", "0", "--data-batches", "0", "--profile", "--json");
         Assert.True(exit == 0, output);
