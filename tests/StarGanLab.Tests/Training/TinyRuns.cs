@@ -16,25 +16,26 @@ static class TinyRuns
         Run = new RunConfig(Root: root),
     };
 
-    static readonly System.Collections.Concurrent.ConcurrentBag<string> made = [];
+    const string Prefix = "stargan-test";
 
-    // 57 tests take a root here and none deleted it: about 120 MB and 70 folders were left in /tmp by every run of
-    // the suite, until the disk of a long-lived machine filled up. They go when the test process exits (runs that a
-    // test hands to a child process are finished by then).
-    static TinyRuns() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    // 57 tests take a root here and none deletes it: every run of the suite leaves about 120 MB in 70 folders under
+    // /tmp, until the disk of a long-lived machine fills up (it did, in a CI run). A ProcessExit handler that deleted
+    // them worked for a filtered run but left 62 of them after a full one, so instead each test process removes the
+    // roots earlier runs left once they are a day old: no run of ours is that long, and two suites running side by
+    // side never touch each other's roots.
+    static TinyRuns()
     {
-        foreach (var dir in made)
+        var cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
         {
-            try { Directory.Delete(dir, recursive: true); }
+            try
+            {
+                if (Directory.GetLastWriteTimeUtc(dir) < cutoff) Directory.Delete(dir, recursive: true);
+            }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-    };
-
-    public static string TempRoot()
-    {
-        string dir = Directory.CreateTempSubdirectory("stargan-test").FullName;
-        made.Add(dir);
-        return dir;
     }
+
+    public static string TempRoot() => Directory.CreateTempSubdirectory(Prefix).FullName;
 }
