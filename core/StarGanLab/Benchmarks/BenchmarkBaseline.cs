@@ -45,7 +45,7 @@ public sealed record BenchmarkBaseline(
         var p = r.Object("phase_medians");
         return new(path, BaselineSource.Stargan, r.Int("img_size"), r.Int("batch_size"), r.Int("num_domains"), r.Int("width_const"),
             r.Int("threads"), r.Double("sec_per_iter_median"), timed,
-            new PhaseTimes(p.Double("d_latent"), p.Double("d_ref"), p.Double("g_latent"), p.Double("g_ref"), p.Double("ema")),
+            PhaseTimes.Of(p.Double),
             r.Double("peak_rss_mi_b"), r.Longs("params"),
             // Results saved before these keys existed were made with the defaults.
             r.Has("accumulate") ? r.Int("accumulate") : 1, r.Has("precision") ? r.String("precision") : "fp32");

@@ -27,13 +27,8 @@ public sealed record BenchmarkProfile(IReadOnlyList<PhaseEfficiency> Phases, Con
     /// <summary>Pairs each phase of the logged sitting with its median time in the timed one.</summary>
     public static BenchmarkProfile Of(TrainingBenchmarkResult timed, IReadOnlyList<PhaseWork> work, ConvPeak.Result peak, double? givenPeakGflops)
     {
-        var p = timed.PhaseMedians;
-        var wall = new Dictionary<string, double>
-        {
-            ["d_latent"] = p.DLatent, ["d_ref"] = p.DRef, ["g_latent"] = p.GLatent, ["g_ref"] = p.GRef, ["ema"] = p.Ema,
-        };
         var phases = work.Select(w => new PhaseEfficiency(w.Phase,
-            wall.TryGetValue(w.Phase, out var s) ? s : throw new FormatException($"the profile log names a phase the benchmark does not time: '{w.Phase}'"), w)).ToList();
+            timed.PhaseMedians[w.Phase] ?? throw new FormatException($"the profile log names a phase the benchmark does not time: '{w.Phase}'"), w)).ToList();
         return new BenchmarkProfile(phases, peak, givenPeakGflops);
     }
 }

@@ -9,7 +9,18 @@ using static TorchSharp.torch;
 namespace StarGanLab.Benchmarks;
 
 /// <summary>Seconds per phase of one iteration.</summary>
-public sealed record PhaseTimes(double DLatent, double DRef, double GLatent, double GRef, double Ema);
+public sealed record PhaseTimes(double DLatent, double DRef, double GLatent, double GRef, double Ema)
+{
+    /// <summary>The phases by the names the trainer reports them under (Trainer.PhaseCompleted) and JSON keeps them.</summary>
+    public static PhaseTimes Of(Func<string, double> seconds) =>
+        new(seconds("d_latent"), seconds("d_ref"), seconds("g_latent"), seconds("g_ref"), seconds("ema"));
+
+    /// <summary>The phase named <paramref name="name"/> as the trainer names it; null for no such phase.</summary>
+    public double? this[string name] => name switch
+    {
+        "d_latent" => DLatent, "d_ref" => DRef, "g_latent" => GLatent, "g_ref" => GRef, "ema" => Ema, _ => null,
+    };
+}
 
 /// <summary>What `stargan bench` reports for the training iteration.</summary>
 public sealed record TrainingBenchmarkResult(
@@ -86,7 +97,7 @@ public static class TrainingBenchmark
         double P(string n) => phaseTimes.TryGetValue(n, out var v) ? Median(v) : 0;
         var result = new TrainingBenchmarkResult(h, b, d, cfg.Model.WidthConst, cfg.Model.WHpf, get_num_threads(), warmup, iters,
             Median(timed), timed.Count == 0 ? 0 : timed.Min(), times.Select(t => Math.Round(t, 4)).ToList(),
-            new PhaseTimes(P("d_latent"), P("d_ref"), P("g_latent"), P("g_ref"), P("ema")),
+            PhaseTimes.Of(P),
             ProcessMemory.PeakRssMiB(), liveBefore, liveAfter,
             nets.Modules.ToDictionary(m => m.Name, m => m.Module.parameters().Sum(p => p.numel())), cfg.Train.Accumulate, cfg.Train.Precision);
         nets.Dispose();
