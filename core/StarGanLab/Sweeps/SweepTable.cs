@@ -13,6 +13,7 @@ public static class SweepTable
         "gt_latent/domain_acc/mean", "gt_reference/domain_acc/mean",
         "gt_latent/content_err/mean", "gt_reference/content_err/mean", "gt_reference/content_err_vs_ref/mean",
         "gt_reference/style_err/mean", "gt_reference/texture_acc/mean",
+        "gt_reference/texture_acc_vs_source/mean", "gt_latent/textured/mean", "gt_reference/textured/mean",
         "gt_latent/diversity/mean", "gt_reference/diversity/mean",
         "FID_latent/mean", "FID_reference/mean", "LPIPS_latent/mean", "LPIPS_reference/mean",
         "fid_resnet18_latent/mean", "fid_resnet18_reference/mean", "lpips_resnet18_latent/mean", "lpips_resnet18_reference/mean",

@@ -23,6 +23,10 @@ namespace StarGanLab.Metrics.GroundTruth;
 /// reference's pose (the style code carrying content) scores near the oracle's floor.</item>
 /// <item><c>gt_reference/style_err</c>: mean absolute error of the output's fur and background RGB against the
 /// reference's; <c>gt_reference/texture_acc</c>: fraction with the reference's texture kind.</item>
+/// <item><c>gt_reference/texture_acc_vs_source</c>: fraction with the source's texture kind instead (a third for a
+/// translator that ignores the source's texture; near 1 when the texture passes through the content path), and
+/// <c>gt_MODE/textured</c>: fraction the oracle reads as striped or spotted (two thirds of the data; near 0 for a
+/// generator that draws no texture). Together they say where a texture accuracy at chance comes from.</item>
 /// <item><c>gt_MODE/diversity</c>: per source, the mean over pairs of its outputs of the mean absolute difference of
 /// their predicted style (fur and background RGB), averaged over sources. 0 is one style for all codes; compare with
 /// <c>gt_data/style_spread</c>, the same statistic over the true styles of the validation images of a domain.</item>
@@ -100,7 +104,9 @@ public static class SyntheticGroundTruth
             Add("content_err_vs_ref", s => s.ContentErrVsRef);
             Add("style_err", s => s.StyleErr);
             Add("texture_acc", s => s.TextureAcc);
+            Add("texture_acc_vs_source", s => s.TextureAccVsSource);
         }
+        Add("textured", s => s.Textured);
         Add("diversity", s => s.Diversity);
         metrics["gt_data/style_spread"] = DataStyleSpread(set, o.SourcesPerDomain);
         var q = oracle.Quality;
@@ -128,7 +134,7 @@ public static class SyntheticGroundTruth
             using var scope = NewDisposeScope();
             using var gcHeldOff = new Native.NoGcRegion();   // TorchSharp's implicit Scalars race the finalizer (see NoGcRegion)
             var xSrc = Renders.Images(set, srcFactors.Select(f => new Rendering(src, f)).ToArray());
-            var srcContent = Renders.Content(srcFactors);
+            var source = KnownFactors.Of(srcFactors);
             var styles = new List<Tensor>();
             for (int j = 0; j < o.OutsPerInput; j++)
             {
@@ -137,8 +143,7 @@ public static class SyntheticGroundTruth
                 var fake = translator.Translate(new TranslationRequest(xSrc, srcFactors, src, trg, xRef, refFactors, codes));
                 // As the official saves outputs as images: whatever leaves [-1, 1] is clipped before it is judged.
                 using var p = oracle.Predict(fake.clamp(-1, 1));
-                scores.AddOutputs(p, trg, srcContent, refFactors is null ? null : Renders.Content(refFactors),
-                    refFactors is null ? null : Renders.Style(refFactors), refFactors is null ? null : Renders.Texture(refFactors));
+                scores.AddOutputs(p, trg, source, refFactors is null ? null : KnownFactors.Of(refFactors));
                 styles.Add(p.Style.alias());
             }
             scores.AddSpread(stack(styles.ToArray()));

@@ -94,12 +94,14 @@ public class SyntheticGroundTruthTests(TinyOracle tiny, ITestOutputHelper output
         Assert.NotEqual(a["gt_latent/diversity/mean"], c["gt_latent/diversity/mean"]);
 
         string[] tasks = ["dog2cat", "wild2cat", "cat2dog", "wild2dog", "cat2wild", "dog2wild", "mean"];
-        var latentKeys = new[] { "domain_acc", "content_err", "diversity" }.SelectMany(k => tasks.Select(t => $"gt_latent/{k}/{t}"));
+        var latentKeys = new[] { "domain_acc", "content_err", "textured", "diversity" }.SelectMany(k => tasks.Select(t => $"gt_latent/{k}/{t}"));
         string[] fixedKeys = ["gt_data/style_spread", "gt_oracle/domain_acc", "gt_oracle/content_err", "gt_oracle/style_err", "gt_oracle/texture_acc"];
         Assert.Equal(latentKeys.Concat(fixedKeys).Order(), a.Keys.Order());
         var r = Eval(perfect, SyntheticGroundTruth.Reference, seed: 5);
         Assert.Contains("gt_reference/style_err/cat2dog", r.Keys);
         Assert.Contains("gt_reference/texture_acc/mean", r.Keys);
+        Assert.Contains("gt_reference/texture_acc_vs_source/mean", r.Keys);
+        Assert.Contains("gt_reference/textured/dog2wild", r.Keys);
         Assert.Equal(tasks.SkipLast(1).Average(t => a[$"gt_latent/content_err/{t}"]), a["gt_latent/content_err/mean"], 12);
     }
 
