@@ -37,6 +37,8 @@ internal sealed partial class ConfigValidator(
         Expect("data.source", d.Source is "folder" or "synthetic", "folder or synthetic", d.Source);
         AtMost("data.synthetic_domains", Expect("data.synthetic_domains", d.SyntheticDomains >= 2, "at least 2 domains", d.SyntheticDomains), d.SyntheticDomains, MaxDomains);
         Expect("data.synthetic_per_domain", d.SyntheticPerDomain >= 1, "an integer >= 1", d.SyntheticPerDomain);
+        Expect("data.synthetic_texture_scale", d.SyntheticTextureScale >= Data.SyntheticOptions.MinTextureScale && d.SyntheticTextureScale <= Data.SyntheticOptions.MaxTextureScale,
+               $"a number in [{Data.SyntheticOptions.MinTextureScale}, {Data.SyntheticOptions.MaxTextureScale}]", d.SyntheticTextureScale);
         AtMost("data.workers", Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers), d.Workers, MaxQueue);
         AtMost("data.prefetch", Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch), d.Prefetch, MaxQueue);
         Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);

@@ -12,7 +12,7 @@ internal static class AnimalHeadPainter
 {
     const float Canvas = 100f;
 
-    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f)
+    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f, float textureScale = 1)
     {
         canvas.Save();
         canvas.Scale(imgSize / Canvas);
@@ -30,7 +30,7 @@ internal static class AnimalHeadPainter
         using SKPath head = HeadOutline(shape);
         DrawBehindHead(canvas, shape, accent);
         canvas.DrawPath(head, fur);
-        DrawTexture(canvas, head, f, accent);
+        DrawTexture(canvas, head, f, accent, textureScale);
         DrawFace(canvas, shape, light, dark, white);
         canvas.Restore();
     }
@@ -113,12 +113,12 @@ internal static class AnimalHeadPainter
         }
     }
 
-    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent)
+    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent, float scale)
     {
         if (f.Texture == 0) return;
         canvas.Save();
         canvas.ClipPath(clip, SKClipOperation.Intersect, antialias: true);
-        float period = 15f - 6f * f.TextureDensity;                           // 9..15 units: 3-5 px at 32 px
+        float period = (15f - 6f * f.TextureDensity) * scale;                 // 9..15 units at scale 1: 3-5 px at 32 px
         float offset = f.TexturePhase * period;
         if (f.Texture == 1)
         {

@@ -8,10 +8,14 @@ namespace StarGanLab.Data;
 /// <param name="ImgSize">Side of the rendered square image in pixels (16-256).</param>
 /// <param name="Seed">Everything about an image is a function of (Seed, split, domain, index).</param>
 /// <param name="ValPerDomain">Held-out images per domain, drawn from a stream disjoint from the training one.</param>
-public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int ImgSize = 64, int Seed = 777, int ValPerDomain = 200)
+/// <param name="TextureScale">Multiplies the period of stripes and spots (1: 9-15 canvas units, 3-5 px at 32 px). Coarser
+/// textures stay drawable by small generators at small image sizes; the factors and every other pixel are unchanged.</param>
+public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int ImgSize = 64, int Seed = 777, int ValPerDomain = 200,
+                                      double TextureScale = 1)
 {
     public const int MinImgSize = 16;
     public const int MaxImgSize = 256;
+    public const double MinTextureScale = 0.5, MaxTextureScale = 3;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every bad value.</summary>
     public void Validate()
@@ -21,6 +25,7 @@ public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int
         if (PerDomain < 2) errors.Add($"PerDomain={PerDomain} must be at least 2 (reference pairs need two images of a domain)");
         if (ValPerDomain < 0) errors.Add($"ValPerDomain={ValPerDomain} must not be negative");
         if (ImgSize < MinImgSize || ImgSize > MaxImgSize) errors.Add($"ImgSize={ImgSize} must be in {MinImgSize}..{MaxImgSize}");
+        if (!(TextureScale >= MinTextureScale && TextureScale <= MaxTextureScale)) errors.Add($"TextureScale={TextureScale} must be in {MinTextureScale}..{MaxTextureScale}");
         if (errors.Count > 0) throw new ArgumentException("invalid SyntheticOptions: " + string.Join("; ", errors));
     }
 }

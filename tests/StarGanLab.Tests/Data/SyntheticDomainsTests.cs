@@ -47,6 +47,25 @@ public class SyntheticDomainsTests
     }
 
     [Fact]
+    public void TextureScale_changes_only_the_textured_fur()
+    {
+        var baseSet = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4));
+        var coarse = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4, TextureScale: 2));
+        for (int texture = 0; texture < SyntheticFactors.TextureKinds; texture++)
+        {
+            var f = baseSet.Factors(0, 1) with { Texture = texture };
+            using var a = baseSet.Render(0, f);
+            using var b = coarse.Render(0, f);
+            int differing = Enumerable.Range(0, 32 * 32).Count(i => a.GetPixel(i % 32, i / 32) != b.GetPixel(i % 32, i / 32));
+            // Plain fur has no texture to scale; stripes and spots are redrawn at twice the period, inside the head only.
+            if (texture == 0) Assert.Equal(0, differing);
+            else Assert.InRange(differing, 20, 32 * 32 / 2);
+        }
+        var ex = Assert.Throws<ArgumentException>(() => new SyntheticDomains(new SyntheticOptions(TextureScale: 4)));
+        Assert.Contains("TextureScale=4 must be in 0.5..3", ex.Message);
+    }
+
+    [Fact]
     public void DomainsDifferInShapeMoreThanSamplesWithinADomain()
     {
         // Render white-on-black silhouettes with random content: the mean mask of each domain is its average shape.

@@ -32,15 +32,21 @@ public sealed class SyntheticOracle : IDisposable
     }
 
     /// <summary>The cache key of an oracle for <paramref name="set"/>: everything that changes what it learns.</summary>
-    public static string KeyFor(SyntheticDomains set, OracleOptions o) => new JsonObject
+    public static string KeyFor(SyntheticDomains set, OracleOptions o)
     {
-        ["oracle_version"] = OracleOptions.Version,
-        ["synthetic_seed"] = set.Options.Seed,
-        ["img_size"] = set.Options.ImgSize,
-        ["domains"] = new JsonArray(set.DomainNames.Select(n => (JsonNode)n).ToArray()),
-        ["steps"] = o.Steps, ["batch_size"] = o.BatchSize, ["width"] = o.Width, ["learning_rate"] = o.LearningRate,
-        ["noise_std"] = o.NoiseStd, ["seed"] = o.Seed, ["held_out_per_domain"] = o.HeldOutPerDomain,
-    }.ToJsonString();
+        var key = new JsonObject
+        {
+            ["oracle_version"] = OracleOptions.Version,
+            ["synthetic_seed"] = set.Options.Seed,
+            ["img_size"] = set.Options.ImgSize,
+            ["domains"] = new JsonArray(set.DomainNames.Select(n => (JsonNode)n).ToArray()),
+            ["steps"] = o.Steps, ["batch_size"] = o.BatchSize, ["width"] = o.Width, ["learning_rate"] = o.LearningRate,
+            ["noise_std"] = o.NoiseStd, ["seed"] = o.Seed, ["held_out_per_domain"] = o.HeldOutPerDomain,
+        };
+        // Only a non-default scale enters the key, so the oracles cached for the default set stay valid.
+        if (set.Options.TextureScale != 1) key["texture_scale"] = set.Options.TextureScale;
+        return key.ToJsonString();
+    }
 
     /// <summary><c>cacheDir/oracle-&lt;size&gt;px-&lt;hash of the key&gt;.sgl</c>.</summary>
     public static string CacheFile(string cacheDir, SyntheticDomains set, OracleOptions o)

@@ -31,6 +31,16 @@ public class OracleCacheTests : TorchTest
         Assert.True(Same(a.Content, b.Content) && Same(a.Style, b.Style) && Same(a.Domain, b.Domain));
     }
 
+    [Fact]
+    public void A_set_with_coarser_textures_needs_its_own_oracle_while_the_default_keeps_its_cached_one()
+    {
+        var coarse = new SyntheticDomains(Set.Options with { TextureScale = 2 });
+        var explicitDefault = new SyntheticDomains(Set.Options with { TextureScale = 1 });
+        Assert.NotEqual(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", coarse, Quick));
+        Assert.Equal(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", explicitDefault, Quick));
+        Assert.DoesNotContain("texture_scale", SyntheticOracle.KeyFor(Set, Quick));
+    }
+
     static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
     [Fact]
