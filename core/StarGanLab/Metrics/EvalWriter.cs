@@ -57,19 +57,33 @@ public static class EvalWriter
     }
 
     /// <summary>Adds one {"step": N, ...} line, replacing an earlier line of the same step (a re-evaluation, or a
-    /// resumed run passing the step again). The file is rewritten whole through AtomicFile, so a crash leaves the old
-    /// file or the new one, never a torn line.</summary>
+    /// resumed run passing the step again). What the earlier line has of metrics this evaluation did not compute stays:
+    /// a ground-truth-only re-evaluation (metrics.backbone none) must not drop the step's FID and LPIPS. A metric it
+    /// did compute is replaced whole, standard deviations included. The file is rewritten whole through AtomicFile, so
+    /// a crash leaves the old file or the new one, never a torn line.</summary>
     public static void AppendMetricsLine(string path, IReadOnlyList<EvalResult> results)
     {
         if (results.Count == 0) return;
         long step = results[0].Step;
-        var kept = File.Exists(path)
-            ? File.ReadAllLines(path).Where(l => l.Trim().Length > 0 && StepOf(l) != step).ToList()
-            : [];
+        var lines = File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToList() : [];
+        var values = Flatten(results);
+        var recomputed = values.Select(kv => Family(kv.Key)).ToHashSet();
         var line = new JsonObject { ["step"] = step };
-        foreach (var (k, v) in Flatten(results)) line[k] = v;
+        foreach (string earlier in lines.Where(l => StepOf(l) == step))
+            foreach (var (k, v) in JsonNode.Parse(earlier)!.AsObject())
+                if (k != "step" && !recomputed.Contains(Family(k))) line[k] = v?.DeepClone();
+        foreach (var (k, v) in values) line[k] = v;
+        var kept = lines.Where(l => StepOf(l) != step).ToList();
         kept.Add(line.ToJsonString());
         AtomicFile.WriteAllText(path, string.Join("\n", kept) + "\n");
+    }
+
+    /// <summary>The metric a value belongs to: its name before the first '/', without a "_std" ending
+    /// (FID_latent_std/cat2dog and FID_latent/mean are both FID_latent).</summary>
+    static string Family(string key)
+    {
+        string head = key.Split('/')[0];
+        return head.EndsWith("_std", StringComparison.Ordinal) ? head[..^4] : head;
     }
 
     static long? StepOf(string line)

@@ -102,6 +102,31 @@ public class EvaluationTests(TinyEvalRun run) : TorchTest, IClassFixture<TinyEva
     }
 
     [Fact]
+    public void Re_evaluating_a_step_with_fewer_metrics_keeps_the_ones_it_did_not_compute()
+    {
+        string path = Path.Combine(TinyRuns.TempRoot(), "metrics.jsonl");
+        // The run's own evaluation: FID over two seeds, and the ground truth.
+        File.WriteAllText(path, "{\"step\": 5, \"fid_latent/mean\": 900, \"fid_latent_std/mean\": 30, \"gt_latent/domain_acc/mean\": 0.5}\n");
+        IReadOnlyDictionary<string, double> d(params (string K, double V)[] kv) => kv.ToDictionary(p => p.K, p => p.V);
+        // A ground-truth-only re-evaluation of the same step, which adds a new ground-truth value...
+        var gt = d(("gt_latent/domain_acc/mean", 0.6), ("gt_latent/textured/mean", 0.7));
+        EvalWriter.AppendMetricsLine(path, [new EvalResult(5, "latent", [1], [gt], gt, d())]);
+        var line = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllLines(path).Single())!;
+        Assert.Equal(900, (double)line["fid_latent/mean"]!);
+        Assert.Equal(30, (double)line["fid_latent_std/mean"]!);
+        Assert.Equal(0.6, (double)line["gt_latent/domain_acc/mean"]!);
+        Assert.Equal(0.7, (double)line["gt_latent/textured/mean"]!);
+
+        // ...and a one-seed FID re-evaluation replaces FID whole: no standard deviation of the earlier two seeds is left.
+        var fid = d(("fid_latent/mean", 880));
+        EvalWriter.AppendMetricsLine(path, [new EvalResult(5, "latent", [1], [fid], fid, d())]);
+        line = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllLines(path).Single())!;
+        Assert.Equal(880, (double)line["fid_latent/mean"]!);
+        Assert.Null(line["fid_latent_std/mean"]);
+        Assert.Equal(0.7, (double)line["gt_latent/textured/mean"]!);
+    }
+
+    [Fact]
     public void Reference_styles_take_the_first_n_of_each_full_batch_and_cycle()
     {
         // 5 references, batch 2: the full batches are [0,1] and [2,3] (drop_last), each request takes a new batch
