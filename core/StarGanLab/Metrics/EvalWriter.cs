@@ -86,6 +86,11 @@ public static class EvalWriter
         return head.EndsWith("_std", StringComparison.Ordinal) ? head[..^4] : head;
     }
 
+    /// <summary>Whether the metrics file at <paramref name="path"/> has a line for <paramref name="step"/>: whether that
+    /// step was evaluated to the end (the line is written after every value is computed).</summary>
+    public static bool HasStep(string path, long step) =>
+        File.Exists(path) && File.ReadLines(path).Any(l => l.Trim().Length > 0 && StepOf(l) == step);
+
     static long? StepOf(string line)
     {
         try

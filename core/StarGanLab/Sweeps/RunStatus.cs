@@ -15,8 +15,11 @@ public enum RunState
     Interrupted,
     /// <summary>The last attempt ended with an error; the next attempt retries from the newest checkpoint.</summary>
     Failed,
-    /// <summary>The newest complete checkpoint is at train.total_iters.</summary>
+    /// <summary>The newest complete checkpoint is at train.total_iters (and, with metrics.eval_at_end, that step is evaluated).</summary>
     Finished,
+    /// <summary>Trained to train.total_iters, but the end-of-run evaluation metrics.eval_at_end asks for is not in
+    /// metrics.jsonl (the run was stopped while it evaluated): the next attempt evaluates, without training.</summary>
+    Unevaluated,
     /// <summary>The run folder holds a run of a different config (the spec changed); the sweep will not touch it.</summary>
     Conflict,
 }
@@ -44,7 +47,9 @@ public sealed record RunStatus(SweepRun Run, RunState State, long Step, string D
         if (File.Exists(configFile) && Conflicts(run, configFile) is { Length: > 0 } conflict)
             return new(run, RunState.Conflict, step, conflict);
         if (step >= run.Config.Train.TotalIters)
-            return new(run, RunState.Finished, step, "");
+            return run.Config.Metrics.EvalAtEnd && !Metrics.EvalWriter.HasStep(Path.Combine(dir, Reports.RunResults.MetricsFileName), step)
+                ? new(run, RunState.Unevaluated, step, $"trained to step {step}, but its end-of-run evaluation is not in {Reports.RunResults.MetricsFileName}")
+                : new(run, RunState.Finished, step, "");
         if (record is { State: TaskRecord.Failed })
             return new(run, RunState.Failed, step, $"exit code {record.ExitCode} at {record.Ended:u} on {record.Host}");
         if (record is not null || Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())

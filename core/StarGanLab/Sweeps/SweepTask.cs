@@ -15,6 +15,8 @@ public enum TaskAction
     Restart,
     /// <summary>Continue from the newest complete checkpoint.</summary>
     Resume,
+    /// <summary>Trained to the end; run the end-of-run evaluation that did not finish (<see cref="RunEvaluation.AtEnd"/>).</summary>
+    Evaluate,
 }
 
 /// <summary>What one task does for its run, decided from what is on disk.</summary>
@@ -31,10 +33,11 @@ public sealed record TaskPlan(TaskAction Action, SweepRun Run, string RunDirecto
     /// the threads.</summary>
     public IReadOnlyList<string> ResumeOverrides => [$"train.total_iters={Run.Config.Train.TotalIters}", .. ThreadOverride];
 
-    /// <summary>The arguments of `stargan train` that carry out this plan (empty for <see cref="TaskAction.Skip"/>).</summary>
+    /// <summary>The arguments of `stargan train` that carry out this plan (empty for <see cref="TaskAction.Skip"/> and
+    /// <see cref="TaskAction.Evaluate"/>, which train nothing).</summary>
     public IReadOnlyList<string> TrainArguments => Action switch
     {
-        TaskAction.Skip => [],
+        TaskAction.Skip or TaskAction.Evaluate => [],
         TaskAction.Resume => ["--resume", RunDirectory, .. ResumeOverrides.SelectMany(o => new[] { "--set", o })],
         _ => [Run.BaseConfig, .. Run.Overrides.Concat(ThreadOverride).SelectMany(o => new[] { "--set", o }),
               .. Action == TaskAction.Restart ? new[] { "--overwrite" } : []],
@@ -44,6 +47,7 @@ public sealed record TaskPlan(TaskAction Action, SweepRun Run, string RunDirecto
     /// and end-of-run evaluation, exactly as `stargan train` with <see cref="TrainArguments"/> would.</summary>
     public ExperimentResult Train(ExperimentOptions options)
     {
+        if (Action == TaskAction.Evaluate) return RunEvaluation.AtEnd(RunDirectory, options with { Overrides = ThreadOverride });
         options = options with { Source = "stargan train " + string.Join(" ", TrainArguments) };
         return Action switch
         {
@@ -72,6 +76,7 @@ public static class SweepTask
         {
             RunState.Finished => new(TaskAction.Skip, run, dir, threads, $"finished at step {status.Step}"),
             RunState.Conflict => throw new InvalidOperationException($"run {run.Name}: {status.Detail}"),
+            RunState.Unevaluated => new(TaskAction.Evaluate, run, dir, threads, $"evaluating: {status.Detail}"),
             _ when status.Step > 0 => new(TaskAction.Resume, run, dir, threads,
                 $"resuming at step {status.Step} of {run.Config.Train.TotalIters}" + (status.State == RunState.Failed ? $" after a failure ({status.Detail})" : "")),
             _ when hasFiles => new(TaskAction.Restart, run, dir, threads, "starting over: the earlier attempt wrote no checkpoint (kept as a .replaced- folder)"),

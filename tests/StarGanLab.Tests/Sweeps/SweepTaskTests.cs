@@ -51,6 +51,37 @@ public class SweepTaskTests : TorchTest
     }
 
     [Fact]
+    public void A_run_stopped_during_its_end_of_run_evaluation_is_evaluated_again_without_training()
+    {
+        using var s = new SweepScratch(totalIters: 1);
+        var plan = s.Plan("set: {metrics.eval_at_end: true, metrics.backbone: none, metrics.ground_truth: true}\nseeds: [1]\n");
+        var run = plan.Runs[0];
+        Assert.Equal(0, SweepTask.Run(plan.Folder, run, 1, TrainHere, Quiet));
+        string dir = plan.RunDirectory(run), metrics = Path.Combine(dir, "metrics.jsonl");
+        string evaluated = File.ReadAllText(metrics);
+        Assert.True(StarGanLab.Metrics.EvalWriter.HasStep(metrics, 1));
+        Assert.Equal(RunState.Finished, RunStatus.Inspect(plan.Folder, run).State);
+
+        // Stopped while it evaluated: the checkpoint at the last step is complete, the metrics line (written last) is not there.
+        File.Delete(metrics);
+        var status = RunStatus.Inspect(plan.Folder, run);
+        Assert.Equal((RunState.Unevaluated, 1L), (status.State, status.Step));
+        var task = SweepTask.Plan(plan.Folder, run, 1);
+        Assert.Equal(TaskAction.Evaluate, task.Action);
+        Assert.Empty(task.TrainArguments);
+
+        string ckpt = TrainerCheckpoints.FileOf(Path.Combine(dir, "checkpoints"), 1, TrainerCheckpoints.Optims);
+        var written = File.GetLastWriteTimeUtc(ckpt);
+        string losses = File.ReadAllText(Path.Combine(dir, "losses.jsonl"));
+        Assert.Equal(0, SweepTask.Run(plan.Folder, run, 1, TrainHere, Quiet));
+        Assert.Equal(evaluated, File.ReadAllText(metrics));   // the same numbers the training's own evaluation wrote
+        Assert.Equal(written, File.GetLastWriteTimeUtc(ckpt));
+        Assert.Equal(losses, File.ReadAllText(Path.Combine(dir, "losses.jsonl")));
+        Assert.Equal(RunState.Finished, RunStatus.Inspect(plan.Folder, run).State);
+        Assert.Equal(TaskRecord.Finished, TaskRecord.Read(plan.Folder.TaskFile(run.Name))!.State);
+    }
+
+    [Fact]
     public void An_attempt_that_wrote_no_checkpoint_starts_over_and_keeps_the_old_folder()
     {
         using var s = new SweepScratch(totalIters: 1);

@@ -37,12 +37,7 @@ public sealed class EvalHook(Tracker? tracker = null, IReadOnlyList<IEvaluationM
             Run = c.Run, Config = c.Config, Nets = t.Ema, Step = c.Step,
             Device = device, Masker = t.Masker as FanMasker,
         };
-        c.Log(suite.IsEmpty ? $"evaluating step {c.Step} (metrics.backbone none: no FID/LPIPS, only the other metrics)"
-                            : $"evaluating step {c.Step} ({suite.FidName}, {suite.LpipsName})");
-        var options = EvalOptions.From(c.Config, c.Log);
-        if (extra is { Count: > 0 }) options = options with { Extra = [.. options.Extra ?? [], .. extra] };
-        var results = Evaluation.Run(model, suite, options, c.Log);
-        EvalWriter.Write(c.Run, results, suite.FidName, suite.LpipsName);
+        var results = RunEvaluation.Write(model, suite, c.Log, extra);
         tracker?.LogMetrics(c.Step, EvalWriter.Flatten(results));
     }
 
