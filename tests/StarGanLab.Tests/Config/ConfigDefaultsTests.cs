@@ -47,6 +47,7 @@ public class ConfigDefaultsTests
     [InlineData("quickstart.yaml")]
     [InlineData("afhq.yaml")]
     [InlineData("celeba_hq.yaml")]
+    [InlineData("showcase.yaml")]
     public void Shipped_config_loads(string file)
     {
         var c = ConfigLoader.Load(Path.Combine(ConfigTestSupport.RepoRoot(), "configs", file));
@@ -71,5 +72,19 @@ public class ConfigDefaultsTests
         Assert.Equal(16, quick.Model.WidthConst / quick.Model.ImgSize);   // small enough for ~0.3 s/iter on 2 cores
         Assert.Equal(("synthetic", "cpu"), (quick.Data.Source, quick.Device));
         Assert.Equal(quick.Train.TotalIters, quick.Loss.DsIter);
+    }
+
+    [Fact]
+    public void The_showcase_is_the_quickstart_with_the_changes_docs_results_md_gives_reasons_for()
+    {
+        var dir = Path.Combine(ConfigTestSupport.RepoRoot(), "configs");
+        var quick = ConfigWriter.Flatten(ConfigLoader.Load(Path.Combine(dir, "quickstart.yaml"))).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var show = ConfigWriter.Flatten(ConfigLoader.Load(Path.Combine(dir, "showcase.yaml"))).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var changed = show.Where(kv => quick.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Key).Order().ToList();
+        // The model, data, batch, learning rates of G, D, E and every other loss weight are the quickstart's: only the
+        // mapping network's learning rate, the diversity schedule, the EMA and the length (with its sampling and
+        // evaluation) differ.
+        Assert.Equal(["loss.ds_iter", "metrics.eval_at_end", "name", "optim.ema_beta", "optim.f_lr",
+                      "train.sample_every", "train.save_every", "train.total_iters"], changed);
     }
 }
