@@ -82,9 +82,9 @@ public class ConfigDefaultsTests
         var show = ConfigWriter.Flatten(ConfigLoader.Load(Path.Combine(dir, "showcase.yaml"))).ToDictionary(kv => kv.Key, kv => kv.Value);
         var changed = show.Where(kv => quick.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Key).Order().ToList();
         // The model, data, batch, learning rates of G, D, E and every other loss weight are the quickstart's: only the
-        // mapping network's learning rate, the diversity schedule, the EMA and the length (with its sampling and
-        // evaluation) differ.
-        Assert.Equal(["loss.ds_iter", "metrics.eval_at_end", "name", "optim.ema_beta", "optim.f_lr",
+        // mapping network's learning rate, the diversity schedule, the cycle weight, the EMA and the length (with its
+        // sampling and evaluation) differ.
+        Assert.Equal(["loss.ds_iter", "loss.lambda_cyc", "metrics.eval_at_end", "name", "optim.ema_beta", "optim.f_lr",
                       "train.sample_every", "train.save_every", "train.total_iters"], changed);
     }
 }
