@@ -39,6 +39,8 @@ internal sealed partial class ConfigValidator(
         Expect("data.synthetic_per_domain", d.SyntheticPerDomain >= 1, "an integer >= 1", d.SyntheticPerDomain);
         Expect("data.synthetic_texture_scale", d.SyntheticTextureScale >= Data.SyntheticOptions.MinTextureScale && d.SyntheticTextureScale <= Data.SyntheticOptions.MaxTextureScale,
                $"a number in [{Data.SyntheticOptions.MinTextureScale}, {Data.SyntheticOptions.MaxTextureScale}]", d.SyntheticTextureScale);
+        Expect("data.synthetic_texture_phase_jitter", d.SyntheticTexturePhaseJitter >= 0 && d.SyntheticTexturePhaseJitter <= 1,
+               "a number in [0, 1]", d.SyntheticTexturePhaseJitter);
         AtMost("data.workers", Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers), d.Workers, MaxQueue);
         AtMost("data.prefetch", Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch), d.Prefetch, MaxQueue);
         Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);

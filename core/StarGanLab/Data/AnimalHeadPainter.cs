@@ -12,7 +12,7 @@ internal static class AnimalHeadPainter
 {
     const float Canvas = 100f;
 
-    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f, float textureScale = 1)
+    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f, float textureScale = 1, float phaseJitter = 1)
     {
         canvas.Save();
         canvas.Scale(imgSize / Canvas);
@@ -30,7 +30,7 @@ internal static class AnimalHeadPainter
         using SKPath head = HeadOutline(shape);
         DrawBehindHead(canvas, shape, accent);
         canvas.DrawPath(head, fur);
-        DrawTexture(canvas, head, f, accent, textureScale);
+        DrawTexture(canvas, head, f, accent, textureScale, phaseJitter);
         DrawFace(canvas, shape, light, dark, white);
         canvas.Restore();
     }
@@ -113,13 +113,16 @@ internal static class AnimalHeadPainter
         }
     }
 
-    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent, float scale)
+    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent, float scale, float jitter)
     {
         if (f.Texture == 0) return;
         canvas.Save();
         canvas.ClipPath(clip, SKClipOperation.Intersect, antialias: true);
         float period = (15f - 6f * f.TextureDensity) * scale;                 // 9..15 units at scale 1: 3-5 px at 32 px
-        float offset = f.TexturePhase * period;
+        // Rows start at -60 + offset. The centred phase puts a row at the head's centre (y = 0); the drawn phase
+        // moves it by up to jitter periods. At jitter 1 this is the drawn phase alone, the default set's pixels.
+        float centred = 60f / period - MathF.Floor(60f / period);
+        float offset = jitter == 1 ? f.TexturePhase * period : (jitter * f.TexturePhase + (1 - jitter) * centred) * period;
         if (f.Texture == 1)
         {
             for (float y = -60 + offset; y < 60; y += period)

@@ -56,7 +56,7 @@ public sealed class SyntheticDomains
         int size = imgSize ?? Options.ImgSize;
         var bitmap = new SKBitmap(BitmapPixels.OpaqueRgba(size, size));
         using var canvas = new SKCanvas(bitmap);
-        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors, (float)Options.TextureScale);
+        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors, (float)Options.TextureScale, (float)Options.TexturePhaseJitter);
         return bitmap;
     }
 

@@ -10,8 +10,11 @@ namespace StarGanLab.Data;
 /// <param name="ValPerDomain">Held-out images per domain, drawn from a stream disjoint from the training one.</param>
 /// <param name="TextureScale">Multiplies the period of stripes and spots (1: 9-15 canvas units, 3-5 px at 32 px). Coarser
 /// textures stay drawable by small generators at small image sizes; the factors and every other pixel are unchanged.</param>
+/// <param name="TexturePhaseJitter">How much of a period the pattern's drawn phase may shift it (1: anywhere, the
+/// default; 0: a stripe or spot row always starts at the head's centre). At 0 where the stripes lie follows from the
+/// head's pose and the texture's density, so only kind and density are left for a style code to carry.</param>
 public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int ImgSize = 64, int Seed = 777, int ValPerDomain = 200,
-                                      double TextureScale = 1)
+                                      double TextureScale = 1, double TexturePhaseJitter = 1)
 {
     public const int MinImgSize = 16;
     public const int MaxImgSize = 256;
@@ -26,6 +29,7 @@ public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int
         if (ValPerDomain < 0) errors.Add($"ValPerDomain={ValPerDomain} must not be negative");
         if (ImgSize < MinImgSize || ImgSize > MaxImgSize) errors.Add($"ImgSize={ImgSize} must be in {MinImgSize}..{MaxImgSize}");
         if (!(TextureScale >= MinTextureScale && TextureScale <= MaxTextureScale)) errors.Add($"TextureScale={TextureScale} must be in {MinTextureScale}..{MaxTextureScale}");
+        if (!(TexturePhaseJitter >= 0 && TexturePhaseJitter <= 1)) errors.Add($"TexturePhaseJitter={TexturePhaseJitter} must be in 0..1");
         if (errors.Count > 0) throw new ArgumentException("invalid SyntheticOptions: " + string.Join("; ", errors));
     }
 }

@@ -42,6 +42,7 @@ public class ConfigValidationTests
         { V("optim:\n  batch_size: 1\n"), "optim.batch_size", 4, "unknown key 'batch_size'; did you mean 'train.batch_size'?" },
         { V("loss:\n  ds_iter: 0\n"), "loss.ds_iter", 4, "expected an integer >= 1" },
         { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_scale: 0}\n", "data.synthetic_texture_scale", 2, "expected a number in [0.5, 3], got 0" },
+        { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_phase_jitter: -0.5}\n", "data.synthetic_texture_phase_jitter", 2, "expected a number in [0, 1], got -0.5" },
         { V("loss:\n  lambda_cyc: -1\n"), "loss.lambda_cyc", 4, "expected a number >= 0, got -1" },
         { V("train: 8\n"), "train", 3, "expected a mapping of train keys, got '8'" },
         { V("seed: [1, 2]\n"), "seed", 3, "expected an integer, got a sequence" },

@@ -66,6 +66,30 @@ public class SyntheticDomainsTests
     }
 
     [Fact]
+    public void Phase_jitter_0_draws_a_texture_where_pose_and_density_put_it_whatever_the_drawn_phase()
+    {
+        var jittered = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4));
+        var anchored = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4, TexturePhaseJitter: 0));
+        for (int texture = 1; texture < SyntheticFactors.TextureKinds; texture++)
+        {
+            var f = jittered.Factors(1, 2) with { Texture = texture, TexturePhase = 0.1f };
+            var g = f with { TexturePhase = 0.6f };
+            Assert.True(Differing(jittered.Render(1, f), jittered.Render(1, g)) >= 20, "the default set moves the pattern with its phase");
+            Assert.Equal(0, Differing(anchored.Render(1, f), anchored.Render(1, g)));
+            // Denser stripes are a different picture in the anchored set too: density stays a style factor.
+            Assert.True(Differing(anchored.Render(1, f), anchored.Render(1, f with { TextureDensity = 1 - f.TextureDensity })) >= 20);
+        }
+        var ex = Assert.Throws<ArgumentException>(() => new SyntheticDomains(new SyntheticOptions(TexturePhaseJitter: 1.5)));
+        Assert.Contains("TexturePhaseJitter=1.5 must be in 0..1", ex.Message);
+    }
+
+    static int Differing(SkiaSharp.SKBitmap a, SkiaSharp.SKBitmap b)
+    {
+        using (a) using (b)
+            return Enumerable.Range(0, a.Width * a.Height).Count(i => a.GetPixel(i % a.Width, i / a.Width) != b.GetPixel(i % a.Width, i / a.Width));
+    }
+
+    [Fact]
     public void DomainsDifferInShapeMoreThanSamplesWithinADomain()
     {
         // Render white-on-black silhouettes with random content: the mean mask of each domain is its average shape.

@@ -43,8 +43,9 @@ public sealed class SyntheticOracle : IDisposable
             ["steps"] = o.Steps, ["batch_size"] = o.BatchSize, ["width"] = o.Width, ["learning_rate"] = o.LearningRate,
             ["noise_std"] = o.NoiseStd, ["seed"] = o.Seed, ["held_out_per_domain"] = o.HeldOutPerDomain,
         };
-        // Only a non-default scale enters the key, so the oracles cached for the default set stay valid.
+        // Only non-default texture options enter the key, so the oracles cached for the default set stay valid.
         if (set.Options.TextureScale != 1) key["texture_scale"] = set.Options.TextureScale;
+        if (set.Options.TexturePhaseJitter != 1) key["texture_phase_jitter"] = set.Options.TexturePhaseJitter;
         return key.ToJsonString();
     }
 

@@ -32,13 +32,19 @@ public class OracleCacheTests : TorchTest
     }
 
     [Fact]
-    public void A_set_with_coarser_textures_needs_its_own_oracle_while_the_default_keeps_its_cached_one()
+    public void A_set_with_coarser_or_anchored_textures_needs_its_own_oracle_while_the_default_keeps_its_cached_one()
     {
         var coarse = new SyntheticDomains(Set.Options with { TextureScale = 2 });
         var explicitDefault = new SyntheticDomains(Set.Options with { TextureScale = 1 });
         Assert.NotEqual(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", coarse, Quick));
         Assert.Equal(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", explicitDefault, Quick));
         Assert.DoesNotContain("texture_scale", SyntheticOracle.KeyFor(Set, Quick));
+
+        var anchored = new SyntheticDomains(Set.Options with { TexturePhaseJitter = 0 });
+        Assert.NotEqual(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", anchored, Quick));
+        var explicitJitter = new SyntheticDomains(Set.Options with { TexturePhaseJitter = 1 });
+        Assert.Equal(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", explicitJitter, Quick));
+        Assert.DoesNotContain("texture_phase_jitter", SyntheticOracle.KeyFor(Set, Quick));
     }
 
     static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
