@@ -102,6 +102,10 @@ internal sealed partial class ConfigValidator(
         if (e.GroundTruth)
             Require("metrics.ground_truth", c.Data.Source == "synthetic",
                 "needs data.source: synthetic (the ground truth comes from the synthetic set's known factors)", "data.source");
+        // Caught here, not after an hour of training when the end-of-run evaluation finds it has nothing to compute.
+        Require("metrics.eval_at_end", !(e.EvalAtEnd && e.Backbone == "none" && !e.GroundTruth),
+            "has nothing to evaluate: metrics.backbone is none (no FID/LPIPS) and metrics.ground_truth is false; set either, or eval_at_end: false",
+            "metrics.backbone", "metrics.ground_truth");
         Expect("metrics.modes", EvalModes.TryParse(e.Modes, out _), "latent, reference or latent,reference", e.Modes);
         Expect("metrics.num_outs_per_domain", e.NumOutsPerDomain >= 2, "an integer >= 2 (LPIPS compares pairs of outputs)", e.NumOutsPerDomain);
         Expect("metrics.seeds", e.Seeds >= 1, "an integer >= 1", e.Seeds);

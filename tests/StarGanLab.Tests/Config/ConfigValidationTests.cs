@@ -44,6 +44,7 @@ public class ConfigValidationTests
         { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_scale: 0}\n", "data.synthetic_texture_scale", 2, "expected a number in [0.5, 3], got 0" },
         { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_phase_jitter: -0.5}\n", "data.synthetic_texture_phase_jitter", 2, "expected a number in [0, 1], got -0.5" },
         { V("loss:\n  lambda_cyc: -1\n"), "loss.lambda_cyc", 4, "expected a number >= 0, got -1" },
+        { V("metrics:\n  eval_at_end: true\n  backbone: none\n"), "metrics.eval_at_end", 4, "has nothing to evaluate: metrics.backbone is none" },
         { V("train: 8\n"), "train", 3, "expected a mapping of train keys, got '8'" },
         { V("seed: [1, 2]\n"), "seed", 3, "expected an integer, got a sequence" },
         { V("seed:\n"), "seed", 3, "expected an integer, got null" },
