@@ -41,6 +41,8 @@ internal sealed partial class ConfigValidator(
                $"a number in [{Data.SyntheticOptions.MinTextureScale}, {Data.SyntheticOptions.MaxTextureScale}]", d.SyntheticTextureScale);
         Expect("data.synthetic_texture_phase_jitter", d.SyntheticTexturePhaseJitter >= 0 && d.SyntheticTexturePhaseJitter <= 1,
                "a number in [0, 1]", d.SyntheticTexturePhaseJitter);
+        Expect("data.synthetic_texture_density_jitter", d.SyntheticTextureDensityJitter >= 0 && d.SyntheticTextureDensityJitter <= 1,
+               "a number in [0, 1]", d.SyntheticTextureDensityJitter);
         AtMost("data.workers", Expect("data.workers", d.Workers >= 0, "an integer >= 0", d.Workers), d.Workers, MaxQueue);
         AtMost("data.prefetch", Expect("data.prefetch", d.Prefetch >= 1, "an integer >= 1", d.Prefetch), d.Prefetch, MaxQueue);
         Expect("data.max_pixels", d.MaxPixels >= 1, "an integer >= 1", d.MaxPixels);

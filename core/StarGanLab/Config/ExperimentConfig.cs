@@ -87,6 +87,8 @@ public sealed record ModelConfig(
 /// <param name="SyntheticTextureScale">Period of the synthetic set's stripes and spots relative to the default (1; 0.5-3).</param>
 /// <param name="SyntheticTexturePhaseJitter">Share of a period by which the stripes' and spots' phase varies between
 /// images (1, the default: uniformly; 0: anchored at the head's centre).</param>
+/// <param name="SyntheticTextureDensityJitter">Share of the 9-15 unit range over which their period varies (1, the
+/// default; 0: always 12 units). Both at 0: the texture kind alone decides the pattern at a given pose.</param>
 /// <param name="Workers">Loader threads (official num_workers is 4; 2 suits small machines).</param>
 /// <param name="Prefetch">Batches decoded ahead of the trainer.</param>
 /// <param name="MaxPixels">Refuse decoding images larger than this many pixels (decompression bombs).</param>
@@ -99,6 +101,7 @@ public sealed record DataConfig(
     int SyntheticSeed = 777,
     double SyntheticTextureScale = 1,
     double SyntheticTexturePhaseJitter = 1,
+    double SyntheticTextureDensityJitter = 1,
     int Workers = 2,
     int Prefetch = 4,
     long MaxPixels = 67108864);

@@ -12,7 +12,7 @@ internal static class AnimalHeadPainter
 {
     const float Canvas = 100f;
 
-    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f, float textureScale = 1, float phaseJitter = 1)
+    public static void Paint(SKCanvas canvas, int imgSize, AnimalShape shape, SyntheticFactors f, TextureStyle? texture = null)
     {
         canvas.Save();
         canvas.Scale(imgSize / Canvas);
@@ -30,7 +30,7 @@ internal static class AnimalHeadPainter
         using SKPath head = HeadOutline(shape);
         DrawBehindHead(canvas, shape, accent);
         canvas.DrawPath(head, fur);
-        DrawTexture(canvas, head, f, accent, textureScale, phaseJitter);
+        DrawTexture(canvas, head, f, accent, texture ?? TextureStyle.Default);
         DrawFace(canvas, shape, light, dark, white);
         canvas.Restore();
     }
@@ -113,16 +113,19 @@ internal static class AnimalHeadPainter
         }
     }
 
-    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent, float scale, float jitter)
+    static void DrawTexture(SKCanvas canvas, SKPath clip, SyntheticFactors f, SKPaint accent, TextureStyle style)
     {
         if (f.Texture == 0) return;
         canvas.Save();
         canvas.ClipPath(clip, SKClipOperation.Intersect, antialias: true);
-        float period = (15f - 6f * f.TextureDensity) * scale;                 // 9..15 units at scale 1: 3-5 px at 32 px
-        // Rows start at -60 + offset. The centred phase puts a row at the head's centre (y = 0); the drawn phase
-        // moves it by up to jitter periods. At jitter 1 this is the drawn phase alone, the default set's pixels.
+        // Each jitter blends the drawn factor with a fixed one; at 1 the drawn factor is used as is (the default
+        // set's pixels, bit for bit).
+        float density = style.DensityJitter == 1 ? f.TextureDensity : 0.5f + style.DensityJitter * (f.TextureDensity - 0.5f);
+        float period = (15f - 6f * density) * style.Scale;                    // 9..15 units at scale 1: 3-5 px at 32 px
+        // Rows start at -60 + offset; the centred phase puts a row at the head's centre (y = 0).
         float centred = 60f / period - MathF.Floor(60f / period);
-        float offset = jitter == 1 ? f.TexturePhase * period : (jitter * f.TexturePhase + (1 - jitter) * centred) * period;
+        float offset = style.PhaseJitter == 1 ? f.TexturePhase * period
+                     : (style.PhaseJitter * f.TexturePhase + (1 - style.PhaseJitter) * centred) * period;
         if (f.Texture == 1)
         {
             for (float y = -60 + offset; y < 60; y += period)
@@ -173,3 +176,10 @@ internal static class AnimalHeadPainter
 
 /// <summary>Head structures; the synthetic domains are the first N of these.</summary>
 internal enum AnimalShape { Cat, Dog, Wild, Bear }
+
+/// <summary>How the set draws stripes and spots: period scale, and how much of the drawn phase and density is used
+/// (<see cref="SyntheticOptions"/>).</summary>
+internal sealed record TextureStyle(float Scale, float PhaseJitter, float DensityJitter)
+{
+    public static readonly TextureStyle Default = new(1, 1, 1);
+}

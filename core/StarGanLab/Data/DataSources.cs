@@ -8,7 +8,8 @@ public static class DataSources
     /// <summary>The synthetic set a config trains on (data.source synthetic), at the model's image size.</summary>
     public static SyntheticDomains SyntheticSet(ExperimentConfig cfg) =>
         new(new SyntheticOptions(cfg.Data.SyntheticDomains, cfg.Data.SyntheticPerDomain, cfg.Model.ImgSize, cfg.Data.SyntheticSeed,
-                                 TextureScale: cfg.Data.SyntheticTextureScale, TexturePhaseJitter: cfg.Data.SyntheticTexturePhaseJitter));
+                                 TextureScale: cfg.Data.SyntheticTextureScale, TexturePhaseJitter: cfg.Data.SyntheticTexturePhaseJitter,
+                                 TextureDensityJitter: cfg.Data.SyntheticTextureDensityJitter));
 
     public static (IImageSource Train, IImageSource Val) Open(ExperimentConfig cfg, Action<string> warn)
     {

@@ -56,7 +56,8 @@ public sealed class SyntheticDomains
         int size = imgSize ?? Options.ImgSize;
         var bitmap = new SKBitmap(BitmapPixels.OpaqueRgba(size, size));
         using var canvas = new SKCanvas(bitmap);
-        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors, (float)Options.TextureScale, (float)Options.TexturePhaseJitter);
+        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors,
+                                new TextureStyle((float)Options.TextureScale, (float)Options.TexturePhaseJitter, (float)Options.TextureDensityJitter));
         return bitmap;
     }
 

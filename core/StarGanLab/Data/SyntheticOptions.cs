@@ -13,8 +13,11 @@ namespace StarGanLab.Data;
 /// <param name="TexturePhaseJitter">How much of a period the pattern's drawn phase may shift it (1: anywhere, the
 /// default; 0: a stripe or spot row always starts at the head's centre). At 0 where the stripes lie follows from the
 /// head's pose and the texture's density, so only kind and density are left for a style code to carry.</param>
+/// <param name="TextureDensityJitter">How far the pattern's period may stray from the middle one (1: over the whole
+/// 9-15 canvas units, the default; 0: always 12). With both jitters at 0 the texture kind alone decides the pattern.</param>
 public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int ImgSize = 64, int Seed = 777, int ValPerDomain = 200,
-                                      double TextureScale = 1, double TexturePhaseJitter = 1)
+                                      double TextureScale = 1, double TexturePhaseJitter = 1,
+                                      double TextureDensityJitter = 1)
 {
     public const int MinImgSize = 16;
     public const int MaxImgSize = 256;
@@ -30,6 +33,7 @@ public sealed record SyntheticOptions(int Domains = 3, int PerDomain = 1000, int
         if (ImgSize < MinImgSize || ImgSize > MaxImgSize) errors.Add($"ImgSize={ImgSize} must be in {MinImgSize}..{MaxImgSize}");
         if (!(TextureScale >= MinTextureScale && TextureScale <= MaxTextureScale)) errors.Add($"TextureScale={TextureScale} must be in {MinTextureScale}..{MaxTextureScale}");
         if (!(TexturePhaseJitter >= 0 && TexturePhaseJitter <= 1)) errors.Add($"TexturePhaseJitter={TexturePhaseJitter} must be in 0..1");
+        if (!(TextureDensityJitter >= 0 && TextureDensityJitter <= 1)) errors.Add($"TextureDensityJitter={TextureDensityJitter} must be in 0..1");
         if (errors.Count > 0) throw new ArgumentException("invalid SyntheticOptions: " + string.Join("; ", errors));
     }
 }

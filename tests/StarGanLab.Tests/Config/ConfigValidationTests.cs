@@ -43,6 +43,7 @@ public class ConfigValidationTests
         { V("loss:\n  ds_iter: 0\n"), "loss.ds_iter", 4, "expected an integer >= 1" },
         { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_scale: 0}\n", "data.synthetic_texture_scale", 2, "expected a number in [0.5, 3], got 0" },
         { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_phase_jitter: -0.5}\n", "data.synthetic_texture_phase_jitter", 2, "expected a number in [0, 1], got -0.5" },
+        { "name: t\ndata: {source: synthetic, synthetic_domains: 2, synthetic_texture_density_jitter: 2}\n", "data.synthetic_texture_density_jitter", 2, "expected a number in [0, 1], got 2" },
         { V("loss:\n  lambda_cyc: -1\n"), "loss.lambda_cyc", 4, "expected a number >= 0, got -1" },
         { V("metrics:\n  eval_at_end: true\n  backbone: none\n"), "metrics.eval_at_end", 4, "has nothing to evaluate: metrics.backbone is none" },
         { V("train: 8\n"), "train", 3, "expected a mapping of train keys, got '8'" },

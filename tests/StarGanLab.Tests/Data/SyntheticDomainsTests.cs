@@ -83,6 +83,23 @@ public class SyntheticDomainsTests
         Assert.Contains("TexturePhaseJitter=1.5 must be in 0..1", ex.Message);
     }
 
+    [Fact]
+    public void Both_jitters_0_leave_the_kind_alone_to_decide_the_pattern_at_a_pose()
+    {
+        var jittered = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4, TexturePhaseJitter: 0));
+        var fixedKind = new SyntheticDomains(new SyntheticOptions(ImgSize: 32, PerDomain: 4, TexturePhaseJitter: 0, TextureDensityJitter: 0));
+        for (int texture = 1; texture < SyntheticFactors.TextureKinds; texture++)
+        {
+            var f = jittered.Factors(2, 3) with { Texture = texture, TexturePhase = 0.2f, TextureDensity = 0.1f };
+            var g = f with { TexturePhase = 0.7f, TextureDensity = 0.9f };
+            Assert.True(Differing(jittered.Render(2, f), jittered.Render(2, g)) >= 20, "density still changes the anchored pattern");
+            Assert.Equal(0, Differing(fixedKind.Render(2, f), fixedKind.Render(2, g)));
+            Assert.True(Differing(fixedKind.Render(2, f), fixedKind.Render(2, f with { Texture = 3 - texture })) >= 20, "stripes and spots stay apart");
+        }
+        var ex = Assert.Throws<ArgumentException>(() => new SyntheticDomains(new SyntheticOptions(TextureDensityJitter: -1)));
+        Assert.Contains("TextureDensityJitter=-1 must be in 0..1", ex.Message);
+    }
+
     static int Differing(SkiaSharp.SKBitmap a, SkiaSharp.SKBitmap b)
     {
         using (a) using (b)

@@ -46,6 +46,7 @@ public sealed class SyntheticOracle : IDisposable
         // Only non-default texture options enter the key, so the oracles cached for the default set stay valid.
         if (set.Options.TextureScale != 1) key["texture_scale"] = set.Options.TextureScale;
         if (set.Options.TexturePhaseJitter != 1) key["texture_phase_jitter"] = set.Options.TexturePhaseJitter;
+        if (set.Options.TextureDensityJitter != 1) key["texture_density_jitter"] = set.Options.TextureDensityJitter;
         return key.ToJsonString();
     }
 

@@ -45,6 +45,8 @@ public class OracleCacheTests : TorchTest
         var explicitJitter = new SyntheticDomains(Set.Options with { TexturePhaseJitter = 1 });
         Assert.Equal(SyntheticOracle.CacheFile("c", Set, Quick), SyntheticOracle.CacheFile("c", explicitJitter, Quick));
         Assert.DoesNotContain("texture_phase_jitter", SyntheticOracle.KeyFor(Set, Quick));
+        var fixedDensity = new SyntheticDomains(Set.Options with { TexturePhaseJitter = 0, TextureDensityJitter = 0 });
+        Assert.NotEqual(SyntheticOracle.CacheFile("c", anchored, Quick), SyntheticOracle.CacheFile("c", fixedDensity, Quick));
     }
 
     static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
