@@ -21,10 +21,12 @@ public sealed record MlflowRestOptions
     /// <summary>Skip TLS certificate checks (MLFLOW_TRACKING_INSECURE_TLS=true).</summary>
     public bool InsecureTls { get; init; }
 
-    /// <summary>Short delays for tests against a loopback server.</summary>
+    /// <summary>Short delays for tests against a loopback server. The request timeout stays generous: a request that
+    /// outlasts it after the server applied it is retried and arrives twice, which a 300 ms timeout let happen to ~1 MB
+    /// log-batches on a loaded 2-core machine (tests that inject a stall set their own timeout below it).</summary>
     public static MlflowRestOptions Fast { get; } = new()
     {
-        RequestTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(5),
+        RequestTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(5),
         MaxDelay = TimeSpan.FromMilliseconds(40), OutageDelay = TimeSpan.FromMilliseconds(40),
     };
 }
