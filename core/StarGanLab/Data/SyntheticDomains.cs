@@ -21,7 +21,10 @@ public sealed class SyntheticDomains
         opts.Validate();
         Options = opts;
         DomainNames = AllDomainNames.Take(opts.Domains).ToArray();
+        texture = new TextureStyle((float)opts.TextureScale, (float)opts.TexturePhaseJitter, (float)opts.TextureDensityJitter);
     }
+
+    readonly TextureStyle texture;
 
     public int Count(Split split) => split == Split.Train ? Options.PerDomain : Options.ValPerDomain;
 
@@ -56,8 +59,7 @@ public sealed class SyntheticDomains
         int size = imgSize ?? Options.ImgSize;
         var bitmap = new SKBitmap(BitmapPixels.OpaqueRgba(size, size));
         using var canvas = new SKCanvas(bitmap);
-        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors,
-                                new TextureStyle((float)Options.TextureScale, (float)Options.TexturePhaseJitter, (float)Options.TextureDensityJitter));
+        AnimalHeadPainter.Paint(canvas, size, (AnimalShape)domain, factors, texture);
         return bitmap;
     }
 
