@@ -3,6 +3,7 @@ using Spectre.Console;
 using StarGanLab.Metrics;
 using StarGanLab.Runs;
 using StarGanLab.Config;
+using StarGanLab.Experiments;
 
 namespace StarGanLab.Cli.Commands;
 
@@ -41,8 +42,7 @@ static class EvalCommand
         };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var suite = MetricSuite.Open(model.Config.Metrics, model.Device, model.Config.Threads);
-        var results = Evaluation.Run(model, suite, options, Log);
-        var files = EvalWriter.Write(model.Run, results, suite.FidName, suite.LpipsName);
+        var (results, files) = RunEvaluation.Write(model, suite, Log, options: options);
         // Not sent to MLflow from here: reopening the run's MLflow run trims its metrics after the first step logged
         // (the resume rule), which would drop the losses after an older checkpoint. Training (EvalHook) logs them.
 

@@ -4,20 +4,23 @@ using StarGanLab.Runs;
 namespace StarGanLab.Experiments;
 
 /// <summary>The evaluation a run's config asks for (metrics.*: FID and LPIPS with metrics.backbone, the ground truth
-/// with metrics.ground_truth), written into the run folder (eval/*.json, metrics.jsonl). The training's EvalHook and a
-/// sweep completing an interrupted end-of-run evaluation both come here, so the two write the same numbers.</summary>
+/// with metrics.ground_truth), written into the run folder (eval/*.json, metrics.jsonl). The training's EvalHook, stargan
+/// eval and a sweep completing an interrupted end-of-run evaluation all come here, so they write the same numbers.</summary>
 public static class RunEvaluation
 {
-    public static IReadOnlyList<EvalResult> Write(TrainedModel model, MetricSuite suite, Action<string> log,
-                                                  IReadOnlyList<IEvaluationMetric>? extra = null)
+    /// <param name="options">The evaluation options (default: the config's; stargan eval passes them with its --mode,
+    /// --seeds and --seed applied).</param>
+    /// <returns>The results, and the files written under the run's eval folder.</returns>
+    public static (IReadOnlyList<EvalResult> Results, IReadOnlyList<string> Files) Write(
+        TrainedModel model, MetricSuite suite, Action<string> log,
+        IReadOnlyList<IEvaluationMetric>? extra = null, EvalOptions? options = null)
     {
         log(suite.IsEmpty ? $"evaluating step {model.Step} (metrics.backbone none: no FID/LPIPS, only the other metrics)"
                           : $"evaluating step {model.Step} ({suite.FidName}, {suite.LpipsName})");
-        var options = EvalOptions.From(model.Config, log);
+        options ??= EvalOptions.From(model.Config, log);
         if (extra is { Count: > 0 }) options = options with { Extra = [.. options.Extra ?? [], .. extra] };
         var results = Evaluation.Run(model, suite, options, log);
-        EvalWriter.Write(model.Run, results, suite.FidName, suite.LpipsName);
-        return results;
+        return (results, EvalWriter.Write(model.Run, results, suite.FidName, suite.LpipsName));
     }
 
     /// <summary>Evaluates the newest checkpoint of a run that trained to its end but whose end-of-run evaluation did

@@ -37,7 +37,7 @@ public sealed class EvalHook(Tracker? tracker = null, IReadOnlyList<IEvaluationM
             Run = c.Run, Config = c.Config, Nets = t.Ema, Step = c.Step,
             Device = device, Masker = t.Masker as FanMasker,
         };
-        var results = RunEvaluation.Write(model, suite, c.Log, extra);
+        var (results, _) = RunEvaluation.Write(model, suite, c.Log, extra);
         tracker?.LogMetrics(c.Step, EvalWriter.Flatten(results));
     }
 
